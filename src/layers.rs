@@ -1,0 +1,137 @@
+//! Parameters and the dense layer every model is built from.
+
+use crate::kernels;
+use crate::rng::Rng;
+use ndarray::{Array2, ArrayView2, ArrayViewMut2};
+
+/// A trainable tensor with its gradient and Adam's two moment estimates.
+#[derive(Clone, Debug)]
+pub struct Param {
+    pub value: Array2<f32>,
+    pub grad: Array2<f32>,
+    pub(crate) m: Array2<f32>,
+    pub(crate) v: Array2<f32>,
+}
+
+impl Param {
+    fn new(value: Array2<f32>) -> Param {
+        let zeros = Array2::zeros(value.raw_dim());
+        Param {
+            grad: zeros.clone(),
+            m: zeros.clone(),
+            v: zeros,
+            value,
+        }
+    }
+}
+
+/// y = x·W + b. Weights are Glorot-uniform, U(±sqrt(6 / (fan_in + fan_out))), which keeps
+/// activation variance roughly constant through ReLU stacks this shallow; biases start at 0.
+#[derive(Clone, Debug)]
+pub struct Dense {
+    pub w: Param,
+    pub b: Param,
+}
+
+impl Dense {
+    pub fn new(inputs: usize, outputs: usize, rng: &mut Rng) -> Dense {
+        let limit = (6.0 / (inputs + outputs) as f64).sqrt();
+        let w = Array2::from_shape_simple_fn((inputs, outputs), || {
+            ((2.0 * rng.uniform() - 1.0) * limit) as f32
+        });
+        Dense {
+            w: Param::new(w),
+            b: Param::new(Array2::zeros((1, outputs))),
+        }
+    }
+
+    pub fn inputs(&self) -> usize {
+        self.w.value.nrows()
+    }
+
+    pub fn outputs(&self) -> usize {
+        self.w.value.ncols()
+    }
+
+    /// y = x·W + b for every row of x.
+    pub fn forward(&self, x: ArrayView2<f32>, mut y: ArrayViewMut2<f32>) {
+        let (m, k, n) = (x.nrows(), self.inputs(), self.outputs());
+        debug_assert_eq!((x.ncols(), y.dim()), (k, (m, n)));
+        kernels::matmul_bias(
+            slice(&x),
+            slice(&self.w.value.view()),
+            slice(&self.b.value.view()),
+            slice_mut(&mut y),
+            m,
+            k,
+            n,
+        );
+    }
+
+    /// Sets the gradients from dL/dy, and writes dL/dx when asked (the input layer
+    /// does not need it).
+    pub fn backward(
+        &mut self,
+        x: ArrayView2<f32>,
+        dy: ArrayView2<f32>,
+        dx: Option<ArrayViewMut2<f32>>,
+    ) {
+        let (m, k, n) = (x.nrows(), self.inputs(), self.outputs());
+        kernels::matmul_tn(
+            slice(&x),
+            slice(&dy),
+            slice_mut(&mut self.w.grad.view_mut()),
+            m,
+            k,
+            n,
+        );
+        kernels::column_sums(slice(&dy), slice_mut(&mut self.b.grad.view_mut()), m, n);
+        if let Some(mut dx) = dx {
+            kernels::matmul_nt(
+                slice(&dy),
+                slice(&self.w.value.view()),
+                slice_mut(&mut dx),
+                m,
+                n,
+                k,
+            );
+        }
+    }
+
+    pub fn params_mut(&mut self) -> [&mut Param; 2] {
+        [&mut self.w, &mut self.b]
+    }
+}
+
+/// max(0, v) in place.
+pub fn relu(mut y: ArrayViewMut2<f32>) {
+    y.mapv_inplace(|v| v.max(0.0));
+}
+
+/// Zeroes the gradient where the ReLU output was zero.
+pub fn relu_backward(y: ArrayView2<f32>, mut dy: ArrayViewMut2<f32>) {
+    dy.zip_mut_with(&y, |d, &v| {
+        if v <= 0.0 {
+            *d = 0.0
+        }
+    });
+}
+
+/// Row-wise softmax in place, shifted by the row maximum so exp never overflows.
+pub fn softmax_rows(mut z: ArrayViewMut2<f32>) {
+    for mut row in z.rows_mut() {
+        let max = row.fold(f32::NEG_INFINITY, |a, &b| a.max(b));
+        row.mapv_inplace(|v| libm::expf(v - max));
+        let sum = row.sum();
+        row.mapv_inplace(|v| v / sum);
+    }
+}
+
+/// A standard-layout view as a slice (all our buffers are row-major and contiguous).
+pub(crate) fn slice<'a>(a: &'a ArrayView2<f32>) -> &'a [f32] {
+    a.as_slice().expect("row-major contiguous array")
+}
+
+pub(crate) fn slice_mut<'a>(a: &'a mut ArrayViewMut2<f32>) -> &'a mut [f32] {
+    a.as_slice_mut().expect("row-major contiguous array")
+}
