@@ -14,6 +14,8 @@ pub mod optim;
 pub mod rng;
 pub mod settings;
 pub mod train;
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
 
 pub use data::Dataset;
 pub use model::{Model, TASKS};

@@ -1,0 +1,265 @@
+//! The browser binding: a thin layer over the core for the page's worker (`Playground`)
+//! and for its main thread (query parsing, the settings table).
+//!
+//! Settings cross the boundary once, as plain objects (serde-wasm-bindgen); the data
+//! read every frame leaves as typed arrays.
+
+use crate::settings::{parse_models, ModelKind, Settings, FIELDS};
+use crate::train::{Diverged, Session};
+use crate::TASKS;
+use js_sys::{Float32Array, Float64Array};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+fn to_js<T: Serialize>(value: &T) -> JsValue {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .expect("plain data serialises")
+}
+
+fn violations_error(violations: Vec<crate::settings::Violation>) -> JsError {
+    let lines: Vec<String> = violations.iter().map(|v| v.to_string()).collect();
+    JsError::new(&lines.join("\n"))
+}
+
+/// The numeric settings table: name, min, max, integer, help.
+#[wasm_bindgen]
+pub fn fields() -> JsValue {
+    to_js(&FIELDS)
+}
+
+/// The default settings object.
+#[wasm_bindgen(js_name = defaultSettings)]
+pub fn default_settings() -> JsValue {
+    to_js(&Settings::default())
+}
+
+#[derive(Serialize)]
+struct ParsedQuery {
+    settings: Settings,
+    models: Option<Vec<ModelKind>>,
+    notices: Vec<String>,
+    unknown: Vec<(String, String)>,
+}
+
+/// Reads `[key, value]` pairs (from `URLSearchParams` or a loaded file) into settings,
+/// clamping or dropping bad values; returns `{settings, models, notices, unknown}`.
+/// `models` is null when the pairs do not name any.
+#[wasm_bindgen(js_name = parsePairs)]
+pub fn parse_pairs(pairs: JsValue) -> Result<JsValue, JsError> {
+    let pairs: Vec<(String, String)> = serde_wasm_bindgen::from_value(pairs)?;
+    let (settings, mut notices, unknown) =
+        Settings::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    let mut models = None;
+    let mut rest = Vec::new();
+    for (key, value) in unknown {
+        if key == "models" {
+            let parsed = parse_models(value, &mut notices);
+            if parsed.is_empty() {
+                notices.push(
+                    "models: none of the listed models exist; showing the default models".into(),
+                );
+            } else {
+                models = Some(parsed);
+            }
+        } else {
+            rest.push((key.to_string(), value.to_string()));
+        }
+    }
+    Ok(to_js(&ParsedQuery {
+        settings,
+        models,
+        notices,
+        unknown: rest,
+    }))
+}
+
+/// Validates a settings object: `null` when valid, else one message per violation.
+#[wasm_bindgen(js_name = validateSettings)]
+pub fn validate_settings(settings: JsValue) -> Result<JsValue, JsError> {
+    let settings: Settings = serde_wasm_bindgen::from_value(settings)?;
+    Ok(match settings.validate() {
+        Ok(()) => JsValue::NULL,
+        Err(v) => to_js(&v.iter().map(|v| v.to_string()).collect::<Vec<_>>()),
+    })
+}
+
+/// Per-model record of what happened since the page last asked.
+#[derive(Default)]
+struct Pending {
+    /// Interleaved per-step training losses: [step, task 1, task 2, ...].
+    train: Vec<f64>,
+    /// Interleaved evaluations: [step, loss 1, loss 2, auc 1, auc 2, ...] (NaN for no AUC).
+    test: Vec<f64>,
+}
+
+/// Several models training side by side; lives in the page's worker.
+#[wasm_bindgen]
+pub struct Playground {
+    session: Session,
+    pending: Vec<Pending>,
+}
+
+#[wasm_bindgen]
+impl Playground {
+    /// Validates `settings`, generates the data and builds `models` (names: sb, omoe,
+    /// mmoe, cgc). Fails with every violation, one per line.
+    #[wasm_bindgen(constructor)]
+    pub fn new(settings: JsValue, models: Vec<String>) -> Result<Playground, JsError> {
+        let settings: Settings = serde_wasm_bindgen::from_value(settings)?;
+        let kinds = models
+            .iter()
+            .map(|m| m.parse::<ModelKind>())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| JsError::new(&e))?;
+        let session = Session::new(settings, &kinds).map_err(violations_error)?;
+        let pending = kinds.iter().map(|_| Pending::default()).collect();
+        let mut playground = Playground { session, pending };
+        playground.evaluate_all();
+        Ok(playground)
+    }
+
+    /// Trains every model that has not diverged for up to `steps` steps, evaluating on the
+    /// test set every `eval_every` steps. Returns the step count of the first model.
+    pub fn step(&mut self, steps: u32) -> u32 {
+        let every = self.session.settings.eval_every;
+        let data = &self.session.data;
+        for (trainer, pending) in self.session.trainers.iter_mut().zip(&mut self.pending) {
+            for _ in 0..steps {
+                let Ok(losses) = trainer.train_step(data) else {
+                    break;
+                };
+                pending.train.push(trainer.step as f64);
+                pending.train.extend_from_slice(&losses);
+                if trainer.step % every == 0 {
+                    record_evaluation(trainer, data, pending);
+                }
+            }
+        }
+        self.steps()
+    }
+
+    /// Training steps taken so far (by the first model; a diverged model stops early).
+    pub fn steps(&self) -> u32 {
+        self.session.trainers.first().map_or(0, |t| t.step as u32)
+    }
+
+    #[wasm_bindgen(js_name = modelCount)]
+    pub fn model_count(&self) -> usize {
+        self.session.trainers.len()
+    }
+
+    #[wasm_bindgen(js_name = modelName)]
+    pub fn model_name(&self, i: usize) -> String {
+        self.session.trainers[i].model.kind.name().into()
+    }
+
+    #[wasm_bindgen(js_name = modelSteps)]
+    pub fn model_steps(&self, i: usize) -> u32 {
+        self.session.trainers[i].step as u32
+    }
+
+    #[wasm_bindgen(js_name = expertCount)]
+    pub fn expert_count(&self, i: usize) -> usize {
+        self.session.trainers[i].model.expert_count()
+    }
+
+    #[wasm_bindgen(js_name = parameterCount)]
+    pub fn parameter_count(&self, i: usize) -> usize {
+        self.session.trainers[i].model.parameter_count()
+    }
+
+    /// Per-step training losses since the last call, as [step, loss 1, loss 2, ...].
+    #[wasm_bindgen(js_name = takeTrainLosses)]
+    pub fn take_train_losses(&mut self, i: usize) -> Float64Array {
+        let out = Float64Array::from(self.pending[i].train.as_slice());
+        self.pending[i].train.clear();
+        out
+    }
+
+    /// Test evaluations since the last call, as [step, loss 1, loss 2, auc 1, auc 2, ...].
+    #[wasm_bindgen(js_name = takeTestLosses)]
+    pub fn take_test_losses(&mut self, i: usize) -> Float64Array {
+        let out = Float64Array::from(self.pending[i].test.as_slice());
+        self.pending[i].test.clear();
+        out
+    }
+
+    /// Mean gate weights of the last batch, tasks × experts row-major (empty for sb).
+    pub fn gates(&self, i: usize) -> Float32Array {
+        let stats = self.session.trainers[i].gate_stats();
+        let flat: Vec<f32> = stats
+            .map(|s| {
+                (0..TASKS)
+                    .flat_map(|t| s.weights.iter().map(move |w| w[t]))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Float32Array::from(flat.as_slice())
+    }
+
+    /// Mean per-sample gate entropy of each task (empty for sb).
+    #[wasm_bindgen(js_name = gateEntropy)]
+    pub fn gate_entropy(&self, i: usize) -> Float32Array {
+        let stats = self.session.trainers[i].gate_stats();
+        Float32Array::from(
+            stats
+                .map(|s| s.entropy.to_vec())
+                .unwrap_or_default()
+                .as_slice(),
+        )
+    }
+
+    /// A message when model `i` has diverged, else `undefined`.
+    pub fn diverged(&self, i: usize) -> Option<String> {
+        self.session.trainers[i]
+            .diverged
+            .map(|d: Diverged| d.to_string())
+    }
+
+    /// Pearson correlation of the two regression labels on the training set.
+    #[wasm_bindgen(js_name = labelPearson)]
+    pub fn label_pearson(&self) -> f64 {
+        self.session.data.label_pearson
+    }
+
+    /// Regenerates the labels for task correlation `p` with the same seed; the models
+    /// keep their weights and go on training. Returns the new label Pearson.
+    #[wasm_bindgen(js_name = setCorrelation)]
+    pub fn set_correlation(&mut self, p: f64) -> Result<f64, JsError> {
+        self.session.set_correlation(p).map_err(violations_error)?;
+        self.evaluate_all();
+        Ok(self.session.data.label_pearson)
+    }
+
+    /// Changes every model's learning rate without rebuilding.
+    #[wasm_bindgen(js_name = setLearningRate)]
+    pub fn set_learning_rate(&mut self, lr: f64) -> Result<(), JsError> {
+        let settings = Settings {
+            lr,
+            ..self.session.settings.clone()
+        };
+        settings.validate().map_err(violations_error)?;
+        self.session.settings = settings;
+        for trainer in &mut self.session.trainers {
+            trainer.set_learning_rate(lr);
+        }
+        Ok(())
+    }
+
+    fn evaluate_all(&mut self) {
+        let data = &self.session.data;
+        for (trainer, pending) in self.session.trainers.iter_mut().zip(&mut self.pending) {
+            if trainer.diverged.is_none() {
+                record_evaluation(trainer, data, pending);
+            }
+        }
+    }
+}
+
+fn record_evaluation(trainer: &mut crate::Trainer, data: &crate::Dataset, pending: &mut Pending) {
+    let eval = trainer.evaluate(&data.test);
+    pending.test.push(trainer.step as f64);
+    pending.test.extend_from_slice(&eval.loss);
+    pending.test.extend(eval.auc.map(|a| a.unwrap_or(f64::NAN)));
+}
