@@ -177,6 +177,29 @@ impl Model {
             .sum()
     }
 
+    /// Floating-point operations of one training step on `batch` rows (multiply and add
+    /// counted separately): every dense layer forward and its weight gradient, the towers'
+    /// input gradients, and the expert mixing forward and backward.
+    pub fn flops_per_step(&self, batch: usize) -> u64 {
+        let dense = |l: &Dense| 2 * (batch * l.inputs() * l.outputs()) as u64;
+        let input_side: u64 = std::iter::once(&self.experts)
+            .chain(self.gates.iter().filter_map(|g| g.dense.as_ref()))
+            .map(|l| 2 * dense(l))
+            .sum();
+        let towers: u64 = self
+            .towers
+            .iter()
+            .flat_map(|t| [&t.hidden, &t.out])
+            .map(|l| 3 * dense(l))
+            .sum();
+        let mixing: u64 = self
+            .task_gate
+            .iter()
+            .map(|&g| 3 * 2 * (batch * self.expert_units * self.gates[g].experts.len()) as u64)
+            .sum();
+        input_side + towers + mixing
+    }
+
     /// Computes every activation for the rows of `x`. With `dropout` given (training),
     /// gate dropout drops each expert's gate weight with probability `gate_dropout` and
     /// renormalises the rest.

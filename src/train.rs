@@ -31,11 +31,13 @@ impl fmt::Display for Diverged {
 }
 
 /// Test-set metrics.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Evaluation {
     pub loss: [f64; TASKS],
     /// AUC for binary tasks.
     pub auc: [Option<f64>; TASKS],
+    /// Gate statistics averaged over the split (`None` for Shared-Bottom).
+    pub gates: Option<GateStats>,
 }
 
 /// One model with its optimiser and batch order.
@@ -145,6 +147,7 @@ impl Trainer {
         for scores in self.scores.iter_mut() {
             scores.clear();
         }
+        let mut gates: Option<GateStats> = None;
         let mut start = 0;
         while start < n {
             let end = (start + chunk).min(n);
@@ -156,6 +159,21 @@ impl Trainer {
                 sums[t] += losses[t] * (end - start) as f64;
                 self.scores[t].extend_from_slice(self.model.outputs(t));
             }
+            if let Some(chunk_stats) = self.model.gate_stats() {
+                let share = (end - start) as f32 / n as f32;
+                let total = gates.get_or_insert_with(|| GateStats {
+                    weights: vec![[0.0; TASKS]; chunk_stats.weights.len()],
+                    entropy: [0.0; TASKS],
+                });
+                for (sum, w) in total.weights.iter_mut().zip(&chunk_stats.weights) {
+                    for t in 0..TASKS {
+                        sum[t] += share * w[t];
+                    }
+                }
+                for t in 0..TASKS {
+                    total.entropy[t] += share * chunk_stats.entropy[t];
+                }
+            }
             start = end;
         }
         Evaluation {
@@ -163,10 +181,12 @@ impl Trainer {
             auc: std::array::from_fn(|t| {
                 (self.kinds[t] == TaskKind::Binary).then(|| auc(&self.scores[t], &split.y[t]))
             }),
+            gates,
         }
     }
 
-    /// Gate statistics of the last training batch.
+    /// Gate statistics of the last forward pass (a training batch, or the last chunk of
+    /// an evaluation).
     pub fn gate_stats(&self) -> Option<GateStats> {
         self.model.gate_stats()
     }
