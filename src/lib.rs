@@ -5,6 +5,8 @@
 //! Nothing here knows about the browser: `wasm` (built only for wasm32) is a thin
 //! binding layer over this core, and `src/main.rs` a CLI over the same core.
 
+#[cfg(target_arch = "wasm32")]
+pub mod charts;
 pub mod data;
 pub mod kernels;
 pub mod layers;

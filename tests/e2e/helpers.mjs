@@ -1,0 +1,87 @@
+// Shared set-up for the end-to-end tests: serve the already-built dist/ with the
+// project's own server on a free port, and drive Debian's Chromium with playwright-core.
+// The tests never build: run scripts/build-web.sh first.
+
+import { chromium } from 'playwright-core';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startServer } from '../../scripts/serve.mjs';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const DIST = path.join(ROOT, 'dist');
+export const OUTPUT = path.join(ROOT, 'test-output');
+
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** Serves dist/ and launches Chromium; `close()` stops both. */
+export async function setUp() {
+  if (!existsSync(path.join(DIST, 'index.html')) || !existsSync(path.join(DIST, 'pkg', 'mmoe_bg.wasm'))) {
+    throw new Error('dist/ is not built: run scripts/build-web.sh first');
+  }
+  mkdirSync(OUTPUT, { recursive: true });
+  const server = await startServer({ root: DIST, port: 0 });
+  const { port } = server.address();
+  const origin = `http://127.0.0.1:${port}`;
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+  return {
+    origin,
+    browser,
+    async close() {
+      await browser.close();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+/**
+ * Opens the page with `query` and waits for the trainer to be ready. Collects page
+ * errors, console errors and every request URL on the returned object.
+ */
+export async function openPage(env, query = '', { width = 1366, height = 768, context } = {}) {
+  const ctx = context ?? (await env.browser.newContext({ viewport: { width, height } }));
+  const page = await ctx.newPage();
+  const seen = { errors: [], console: [], requests: [] };
+  page.on('pageerror', (e) => seen.errors.push(String(e)));
+  page.on('console', (m) => {
+    if (m.type() === 'error') seen.console.push(m.text());
+  });
+  page.on('request', (r) => seen.requests.push(r.url()));
+  await page.goto(`${env.origin}/${query ? '?' + query : ''}`);
+  await page.waitForFunction(() => window.mmoe !== undefined, null, { timeout: 20000 });
+  await page.evaluate(() => window.mmoe.ready);
+  return { page, context: ctx, seen };
+}
+
+/** Waits until the page's step counter reaches `n`. */
+export async function waitForStep(page, n, timeout = 60000) {
+  await page.waitForFunction((k) => window.mmoe.snapshot().step >= k, n, { timeout, polling: 100 });
+}
+
+export function screenshotPath(name) {
+  return path.join(OUTPUT, name);
+}
+
+/** Fraction of a canvas's pixels that are not (near) white. */
+export async function inkFraction(page, selector) {
+  return page.$eval(selector, (canvas) => {
+    const ctx = canvas.getContext('2d');
+    const { data } = ctx.getImageData(0, 0, canvas.width, canvas.height);
+    let ink = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      if (data[i] < 235 || data[i + 1] < 235 || data[i + 2] < 235) ink++;
+    }
+    return ink / (data.length / 4);
+  });
+}

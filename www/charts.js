@@ -1,0 +1,172 @@
+// Chart drawing on the main thread. The drawing itself is Rust (plotters on a canvas,
+// src/charts.rs); this module sizes the canvases for the screen's pixel density and
+// draws at most once per animation frame, and only when new data arrived.
+
+const LOSS_MS = 100; // at most 10 loss-chart redraws a second while training
+const HEATMAP_MS = 200;
+const GATED = new Set(['omoe', 'mmoe', 'cgc']);
+const TITLES = {
+  omoe: 'OMoE: one gate shared by both tasks',
+  mmoe: 'MMoE: a gate per task',
+  cgc: 'CGC: own + shared experts per task',
+};
+
+export class Charts {
+  constructor(wasm, { lossCanvas, heatmapBox }) {
+    this.wasm = wasm;
+    this.loss = new wasm.LossChart();
+    this.lossCanvas = lossCanvas;
+    this.heatmapBox = heatmapBox;
+    this.heatmaps = new Map(); // model index → {canvas, gates, entropy, experts, dirty, name}
+    this.lecture = false;
+    this.frameRequested = false;
+    this.drawCount = 0;
+    this.lossAt = -Infinity;
+    this.heatmapAt = -Infinity;
+    this.drawMs = 0;
+    this.maxDrawMs = 0;
+    this.observer = new ResizeObserver((entries) => {
+      for (const entry of entries) this.fitCanvas(entry.target);
+      this.draw();
+    });
+    this.observer.observe(lossCanvas);
+  }
+
+  /** Makes a canvas's backing store match its CSS size × devicePixelRatio. */
+  fitCanvas(canvas) {
+    const ratio = window.devicePixelRatio || 1;
+    const width = Math.max(1, Math.round(canvas.clientWidth * ratio));
+    const height = Math.max(1, Math.round(canvas.clientHeight * ratio));
+    if (canvas.width !== width || canvas.height !== height) {
+      canvas.width = width;
+      canvas.height = height;
+    }
+    if (canvas === this.lossCanvas) {
+      this.loss.setPixelRatio(ratio);
+    } else {
+      for (const h of this.heatmaps.values()) if (h.canvas === canvas) h.dirty = true;
+    }
+  }
+
+  /** Starts over with these models (`info`: [{name, experts}]) and task types. */
+  reset(info, settings) {
+    this.loss.reset(info.map((m) => m.name));
+    const label = (t) => `task ${t} · ${settings[`task${t}`] === 'binary' ? 'log-loss' : 'MSE'}`;
+    this.loss.setTaskLabels(label(1), label(2));
+    for (const h of this.heatmaps.values()) this.observer.unobserve(h.canvas);
+    this.heatmaps.clear();
+    const cards = [];
+    info.forEach((m, i) => {
+      if (!GATED.has(m.name)) return;
+      const card = document.createElement('div');
+      card.className = 'card heatmap-card';
+      card.dataset.model = m.name;
+      const box = document.createElement('div');
+      box.className = 'canvas-box heatmap-box';
+      const canvas = document.createElement('canvas');
+      canvas.setAttribute('role', 'img');
+      canvas.setAttribute('aria-label', `${TITLES[m.name]}: mean gate weight of each expert for each task`);
+      canvas.dataset.model = m.name;
+      box.append(canvas);
+      card.append(box);
+      cards.push(card);
+      this.heatmaps.set(i, {
+        name: m.name,
+        canvas,
+        experts: m.experts,
+        gates: new Float32Array(0),
+        entropy: new Float32Array(0),
+        dirty: true,
+      });
+    });
+    this.heatmapBox.replaceChildren(...cards);
+    this.heatmapBox.dataset.count = String(cards.length);
+    for (const h of this.heatmaps.values()) this.observer.observe(h.canvas);
+    this.request();
+  }
+
+  setLecture(on) {
+    this.lecture = on;
+    this.loss.setLecture(on);
+    for (const h of this.heatmaps.values()) h.dirty = true;
+    this.request();
+  }
+
+  pushTrain(i, data) {
+    if (data.length) {
+      this.loss.pushTrain(i, data);
+      this.request();
+    }
+  }
+
+  pushTest(i, data, stride) {
+    if (data.length) {
+      this.loss.pushTest(i, data, stride);
+      this.request();
+    }
+  }
+
+  setGates(i, gates, entropy) {
+    const h = this.heatmaps.get(i);
+    if (!h || gates.length === 0) return;
+    h.gates = gates;
+    h.entropy = entropy;
+    h.dirty = true;
+    this.request();
+  }
+
+  mark(step, label) {
+    this.loss.mark(step, label);
+    this.request();
+  }
+
+  /**
+   * Asks for a draw in the next animation frame. While data streams in, each chart is
+   * redrawn at most every LOSS_MS / HEATMAP_MS, which keeps the main thread mostly idle
+   * (the trainer shares the machine's cores) and still looks live.
+   */
+  request() {
+    if (this.frameRequested) return;
+    this.frameRequested = true;
+    const now = performance.now();
+    const due = Math.max(0, Math.min(this.lossAt + LOSS_MS, this.heatmapAt + HEATMAP_MS) - now);
+    const frame = () =>
+      requestAnimationFrame(() => {
+        this.frameRequested = false;
+        this.draw({ throttle: true });
+      });
+    if (due > 4) setTimeout(frame, due);
+    else frame();
+  }
+
+  /** Draws whatever changed (with `throttle`, only the charts whose interval is over). */
+  draw({ throttle = false } = {}) {
+    const started = performance.now();
+    const ratio = window.devicePixelRatio || 1;
+    let pending = false;
+    if (this.loss.dirty && this.lossCanvas.width > 1) {
+      if (throttle && started - this.lossAt < LOSS_MS) {
+        pending = true;
+      } else {
+        this.loss.draw(this.lossCanvas);
+        this.lossAt = started;
+        this.drawCount += 1;
+      }
+    }
+    const heatmapsDue = !throttle || started - this.heatmapAt >= HEATMAP_MS;
+    for (const h of this.heatmaps.values()) {
+      if (!h.dirty || h.canvas.width <= 1) continue;
+      if (!heatmapsDue) {
+        pending = true;
+        continue;
+      }
+      this.heatmapAt = started;
+      h.dirty = false;
+      this.wasm.drawGateHeatmap(h.canvas, h.gates, h.experts, TITLES[h.name], h.entropy, this.lecture, ratio);
+    }
+    const took = performance.now() - started;
+    this.drawMs += took;
+    this.maxDrawMs = Math.max(this.maxDrawMs, took);
+    if (pending) this.request();
+  }
+}

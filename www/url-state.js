@@ -1,0 +1,101 @@
+// Every setting lives in the URL. Parameter names are the settings' field names, which
+// are also the CLI's flags (e.g. `correlation=0.5&experts=8&models=sb,mmoe&autoplay=1`).
+// Reading goes through the wasm `parsePairs`, which clamps or drops bad values and says
+// what it did; nothing read from the URL is ever inserted as HTML.
+
+export const MODEL_NAMES = ['sb', 'omoe', 'mmoe', 'cgc'];
+export const SPEEDS = [0, 500, 100, 20, 5, 1]; // steps per second; 0 = as fast as possible
+
+const MAX_SHOWN = 40;
+const shorten = (s) => (s.length > MAX_SHOWN ? `${s.slice(0, MAX_SHOWN)}…` : s);
+
+function parseFlag(key, raw, notices) {
+  const v = raw.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on', ''].includes(v)) return true;
+  if (['0', 'false', 'no', 'off'].includes(v)) return false;
+  notices.push(`${key}: '${shorten(raw)}' is not 0 or 1; ignored it`);
+  return false;
+}
+
+/**
+ * Reads a query string into `{settings, models, autoplay, speed, lecture, notices}`.
+ * `wasm` is the initialised wasm module (for `parsePairs`).
+ */
+export function readQuery(wasm, search) {
+  const params = new URLSearchParams(search);
+  const pairs = [];
+  const seen = new Set();
+  for (const [key, value] of params) {
+    if (seen.has(key)) continue; // the first occurrence wins
+    seen.add(key);
+    pairs.push([key, value]);
+  }
+  const parsed = wasm.parsePairs(pairs);
+  const notices = [...parsed.notices];
+  const state = {
+    settings: parsed.settings,
+    models: parsed.models ?? MODEL_NAMES.slice(),
+    autoplay: false,
+    speed: 0,
+    lecture: false,
+    notices,
+  };
+  for (const [key, raw] of parsed.unknown) {
+    switch (key) {
+      case 'autoplay':
+        state.autoplay = parseFlag(key, raw, notices);
+        break;
+      case 'lecture':
+        state.lecture = parseFlag(key, raw, notices);
+        break;
+      case 'speed': {
+        const v = raw.trim() === 'max' ? 0 : Number(raw);
+        if (SPEEDS.includes(v)) state.speed = v;
+        else
+          notices.push(
+            `speed: '${shorten(raw)}' is not one of max, ${SPEEDS.filter((s) => s > 0).join(', ')}; ` +
+              'kept max',
+          );
+        break;
+      }
+      default:
+        notices.push(`${shorten(key)}: not a known parameter; ignored it`);
+    }
+  }
+  return state;
+}
+
+/**
+ * The query string for a state: the models, every setting that differs from its default,
+ * and the page's own options. Numbers are written with JavaScript's shortest round-trip
+ * form, which Rust parses back to the same f64.
+ */
+export function writeQuery(state, defaults) {
+  const params = new URLSearchParams();
+  params.set('models', state.models.join(','));
+  for (const [key, value] of Object.entries(state.settings)) {
+    if (value !== defaults[key]) params.set(key, String(value));
+  }
+  if (state.speed > 0) params.set('speed', String(state.speed));
+  if (state.lecture) params.set('lecture', '1');
+  if (state.autoplay) params.set('autoplay', '1');
+  return params.toString().replaceAll('%2C', ',');
+}
+
+/** Replaces the address bar's query without a navigation or a history entry. */
+export function replaceUrl(query) {
+  const url = new URL(window.location.href);
+  url.search = query;
+  if (url.href !== window.location.href) window.history.replaceState(null, '', url);
+  return url.href;
+}
+
+/** Copies `text` to the clipboard; resolves to whether it worked. */
+export async function copyText(text) {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    return false;
+  }
+}

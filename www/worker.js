@@ -1,0 +1,234 @@
+// The trainer, in a module Web Worker: owns the wasm `Playground` and trains it in short
+// slices, so that it answers the page's messages within a few milliseconds, and posts
+// what happened as typed arrays (transferred, not copied).
+//
+// Page → worker: {type: 'init', settings, models} | 'play' | 'pause' | {type: 'step', steps}
+//   | {type: 'correlation', value} | {type: 'lr', value} | {type: 'speed', value}
+//   | 'crash' (tests: throw outside any handler)
+// Worker → page: 'ready' | 'data' | 'correlation' | 'lr' | 'state' | 'diverged'
+//   | 'error' (a request failed; the trainer is fine) | 'fatal' (the trainer is gone)
+
+import init, { Playground } from './pkg/mmoe.js';
+
+const SLICE_MS = 12; // time spent training before yielding to messages
+const TEST_STRIDE = 5; // [step, loss 1, loss 2, auc 1, auc 2]
+
+let playground = null;
+let names = [];
+let running = false;
+let speed = 0; // steps per second; 0 = as fast as possible
+let allowance = 0; // steps earned at the current speed but not taken yet
+let lastTick = 0;
+let stepsPerCall = 1;
+let reportedDiverged = new Set();
+let scheduled = false;
+let generation = 0;
+
+const queue = [];
+let initialised = false;
+self.onmessage = (event) => {
+  if (initialised) handle(event.data);
+  else queue.push(event.data);
+};
+
+// A self-addressed channel schedules the next slice without setTimeout's 4 ms clamp.
+const channel = new MessageChannel();
+channel.port1.onmessage = () => {
+  scheduled = false;
+  tick();
+};
+let timer = null;
+function schedule(delay = 0) {
+  if (!running || scheduled || timer !== null) return;
+  if (delay > 0) {
+    timer = setTimeout(() => {
+      timer = null;
+      tick();
+    }, delay);
+  } else {
+    scheduled = true;
+    channel.port2.postMessage(null);
+  }
+}
+/** Cancels a pending sleep and trains again at once (after play or a speed change). */
+function wake() {
+  if (timer !== null) {
+    clearTimeout(timer);
+    timer = null;
+  }
+  schedule();
+}
+
+function post(message, transfer = []) {
+  self.postMessage(message, transfer);
+}
+
+function fatal(error) {
+  running = false;
+  playground = null;
+  post({ type: 'fatal', message: String(error?.message ?? error) });
+}
+
+function maxSteps() {
+  let steps = 0;
+  for (let i = 0; i < names.length; i++) steps = Math.max(steps, playground.modelSteps(i));
+  return steps;
+}
+
+/** Posts everything new since the last flush: losses, gates, entropy, divergence. */
+function flush() {
+  const models = [];
+  const transfer = [];
+  for (let i = 0; i < names.length; i++) {
+    const train = playground.takeTrainLosses(i);
+    const test = playground.takeTestLosses(i);
+    const gates = playground.gates(i);
+    const entropy = playground.gateEntropy(i);
+    transfer.push(train.buffer, test.buffer, gates.buffer, entropy.buffer);
+    models.push({ train, test, gates, entropy, steps: playground.modelSteps(i) });
+    const diverged = playground.diverged(i);
+    if (diverged !== undefined && !reportedDiverged.has(i)) {
+      reportedDiverged.add(i);
+      post({ type: 'diverged', model: names[i], message: diverged });
+    }
+  }
+  post({ type: 'data', generation, step: maxSteps(), testStride: TEST_STRIDE, models }, transfer);
+  if (reportedDiverged.size === names.length && running) {
+    running = false;
+    post({ type: 'state', running, reason: 'every model diverged' });
+  }
+}
+
+function tick() {
+  if (!running || !playground) return;
+  const start = performance.now();
+  if (speed > 0) {
+    allowance = Math.min(allowance + ((start - lastTick) * speed) / 1000, Math.max(1, speed / 5));
+  }
+  lastTick = start;
+  try {
+    let taken = 0;
+    while (performance.now() - start < SLICE_MS) {
+      let n = stepsPerCall;
+      if (speed > 0) {
+        n = Math.min(n, Math.floor(allowance));
+        if (n <= 0) break;
+        allowance -= n;
+      }
+      const t0 = performance.now();
+      playground.step(n);
+      taken += n;
+      // Size the next call to about a third of a slice.
+      const perStep = (performance.now() - t0) / n;
+      stepsPerCall = Math.max(1, Math.min(256, Math.floor(SLICE_MS / 3 / Math.max(perStep, 0.01))));
+    }
+    if (taken > 0) flush();
+  } catch (error) {
+    fatal(error);
+    return;
+  }
+  if (speed > 0 && allowance < 1) {
+    // Sleep until the next step is due instead of spinning.
+    schedule(Math.min(250, Math.max(1, ((1 - allowance) * 1000) / speed)));
+  } else {
+    schedule();
+  }
+}
+
+function build(settings, models) {
+  running = false;
+  playground?.free();
+  playground = null;
+  generation += 1;
+  reportedDiverged = new Set();
+  stepsPerCall = 1;
+  playground = new Playground(settings, models);
+  names = models.slice();
+  const info = names.map((name, i) => ({
+    name,
+    experts: playground.expertCount(i),
+    parameters: playground.parameterCount(i),
+  }));
+  post({ type: 'ready', generation, models: info, pearson: playground.labelPearson() });
+  flush();
+}
+
+function handle(message) {
+  const type = typeof message === 'string' ? message : message?.type;
+  try {
+    switch (type) {
+      case 'init':
+        try {
+          build(message.settings, message.models);
+        } catch (error) {
+          playground = null;
+          post({ type: 'error', request: 'init', message: String(error?.message ?? error) });
+        }
+        return;
+      case 'crash':
+        setTimeout(() => {
+          throw new Error('crash requested by the page (test hook)');
+        });
+        return;
+    }
+    if (!playground) return;
+    switch (type) {
+      case 'play':
+        if (!running) {
+          running = true;
+          allowance = 1;
+          lastTick = performance.now();
+          post({ type: 'state', running });
+          wake();
+        }
+        break;
+      case 'pause':
+        if (running) {
+          running = false;
+          post({ type: 'state', running });
+        }
+        break;
+      case 'step': {
+        const steps = Math.max(1, Math.min(10000, Math.floor(message.steps ?? 1)));
+        playground.step(steps);
+        flush();
+        break;
+      }
+      case 'correlation': {
+        try {
+          const pearson = playground.setCorrelation(message.value);
+          post({ type: 'correlation', value: message.value, pearson, step: maxSteps() });
+          flush();
+        } catch (error) {
+          post({ type: 'error', request: 'correlation', message: String(error?.message ?? error) });
+        }
+        break;
+      }
+      case 'lr':
+        try {
+          playground.setLearningRate(message.value);
+          post({ type: 'lr', value: message.value, step: maxSteps() });
+        } catch (error) {
+          post({ type: 'error', request: 'lr', message: String(error?.message ?? error) });
+        }
+        break;
+      case 'speed':
+        speed = Math.max(0, Number(message.value) || 0);
+        allowance = Math.min(allowance, 1);
+        lastTick = performance.now();
+        wake();
+        break;
+    }
+  } catch (error) {
+    // A trap inside wasm (panic = abort) leaves the instance unusable.
+    fatal(error);
+  }
+}
+
+try {
+  await init();
+  initialised = true;
+  for (const message of queue.splice(0)) handle(message);
+} catch (error) {
+  fatal(error);
+}
