@@ -36,7 +36,7 @@ const MARK: RGBColor = RGBColor(0x8a, 0x3f, 0xfc);
 const FONT: &str = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
 
 /// Points kept per train-loss series and per test-loss series before halving.
-const TRAIN_POINTS: usize = 1200;
+const TRAIN_POINTS: usize = 800;
 const TEST_POINTS: usize = 400;
 
 fn model_colour(name: &str) -> RGBColor {

@@ -129,7 +129,14 @@ export class Charts {
     if (this.frameRequested) return;
     this.frameRequested = true;
     const now = performance.now();
-    const due = Math.max(0, Math.min(this.lossAt + LOSS_MS, this.heatmapAt + HEATMAP_MS) - now);
+    let at = Infinity;
+    if (this.loss.dirty) at = this.lossAt + LOSS_MS;
+    if ([...this.heatmaps.values()].some((h) => h.dirty)) at = Math.min(at, this.heatmapAt + HEATMAP_MS);
+    if (at === Infinity) {
+      this.frameRequested = false;
+      return;
+    }
+    const due = Math.max(0, at - now);
     const frame = () =>
       requestAnimationFrame(() => {
         this.frameRequested = false;
@@ -153,15 +160,18 @@ export class Charts {
         this.drawCount += 1;
       }
     }
+    // While streaming, a frame draws one chart only, so that no single task grows long.
+    let budget = throttle ? (this.lossAt === started ? 0 : 1) : Infinity;
     const heatmapsDue = !throttle || started - this.heatmapAt >= HEATMAP_MS;
     for (const h of this.heatmaps.values()) {
       if (!h.dirty || h.canvas.width <= 1) continue;
-      if (!heatmapsDue) {
+      if (!heatmapsDue || budget <= 0) {
         pending = true;
         continue;
       }
-      this.heatmapAt = started;
+      budget -= 1;
       h.dirty = false;
+      if (![...this.heatmaps.values()].some((o) => o.dirty)) this.heatmapAt = started;
       this.wasm.drawGateHeatmap(h.canvas, h.gates, h.experts, TITLES[h.name], h.entropy, this.lecture, ratio);
     }
     const took = performance.now() - started;

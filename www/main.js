@@ -142,6 +142,15 @@ function build(reason) {
 }
 
 function onWorkerMessage(m) {
+  const started = performance.now();
+  handleWorkerMessage(m);
+  const took = performance.now() - started;
+  messageTiming.total += took;
+  messageTiming.max = Math.max(messageTiming.max, took);
+}
+
+const messageTiming = { total: 0, max: 0 };
+function handleWorkerMessage(m) {
   switch (m.type) {
     case 'ready': {
       generation = m.generation;
@@ -180,13 +189,15 @@ function onWorkerMessage(m) {
       });
       step = m.step;
       if (step > 0 && firstStepAt === null) firstStepAt = performance.now(); // ms since navigation start
-      updateCounters();
-      renderTable();
+      updateCounters(!running);
+      renderTable(!running);
       break;
     }
     case 'state':
       running = m.running;
       updatePlayButton();
+      updateCounters(true);
+      renderTable(true);
       if (m.reason) status(`Paused: ${m.reason}.`, { sticky: true });
       break;
     case 'correlation': {
@@ -391,8 +402,12 @@ function installHandle() {
       chartDraws: charts.drawCount,
       drawMs: charts.drawMs,
       maxDrawMs: charts.maxDrawMs,
+      messageMs: messageTiming.total,
+      maxMessageMs: messageTiming.max,
     }),
     crashWorker: () => worker.postMessage('crash'),
+    _charts: charts,
+    _wasm: wasm,
   };
 }
 

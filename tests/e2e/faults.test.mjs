@@ -1,0 +1,47 @@
+// Faults: a crashed trainer can be restarted from the page; a diverging model is paused
+// with a message and a one-click fix.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { setUp, openPage, waitForStep, screenshotPath } from './helpers.mjs';
+
+let env;
+before(async () => {
+  env = await setUp();
+});
+after(async () => {
+  await env?.close();
+});
+
+test('a worker crash shows a message and the restart button brings training back', async () => {
+  const { page, context } = await openPage(env, 'models=mmoe');
+  await page.click('#play');
+  await waitForStep(page, 10);
+  await page.evaluate(() => window.mmoe.crashWorker());
+  await page.waitForSelector('#crash:not([hidden])');
+  assert.match(await page.textContent('#crash-message'), /crash requested/);
+  await page.screenshot({ path: screenshotPath('page-crash.png') });
+  await page.click('#restart');
+  await page.waitForSelector('#crash', { state: 'hidden' });
+  await page.waitForFunction(() => window.mmoe.snapshot().step === 0);
+  await page.click('#play');
+  await waitForStep(page, 10);
+  await context.close();
+});
+
+test('divergence pauses the model with a message and a one-click lower-learning-rate fix', async () => {
+  // Big labels, a huge learning rate and no second-moment averaging in Adam: the losses
+  // overflow within a few steps (the CLI diverges at step 3 for sb, 5 for mmoe).
+  const { page, context } = await openPage(env, 'models=sb,mmoe&scale=100&lr=1&beta2=0');
+  await page.click('#play');
+  await page.waitForSelector('#diverged:not([hidden])', { timeout: 60000 });
+  assert.match(await page.textContent('#diverged-message'), /diverged at step \d+/);
+  const snap = await page.evaluate(() => window.mmoe.snapshot());
+  assert.ok(Object.values(snap.models).some((m) => m.diverged), JSON.stringify(snap.models.sb.diverged));
+  await page.screenshot({ path: screenshotPath('page-diverged.png') });
+  await page.click('#diverged-fix');
+  await page.waitForFunction(() => window.mmoe.settings().lr === 0.1);
+  assert.equal(await page.inputValue('#lr'), '0.1');
+  assert.match(new URL(page.url()).search, /lr=0\.1(&|$)/);
+  await context.close();
+});

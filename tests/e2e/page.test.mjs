@@ -1,0 +1,131 @@
+// The page end to end: load, play, losses fall, heatmaps draw, pause stops, no long
+// tasks on the main thread while training, and no request leaves the origin.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { setUp, openPage, waitForStep, screenshotPath, inkFraction } from './helpers.mjs';
+
+let env;
+before(async () => {
+  env = await setUp();
+});
+after(async () => {
+  await env?.close();
+});
+
+test('trains all four models live: losses fall, heatmaps draw, pause stops, main thread stays responsive', async () => {
+  const context = await env.browser.newContext({ viewport: { width: 1366, height: 768 } });
+  // Record long tasks from the very start; the test looks only at those after play.
+  await context.addInitScript(() => {
+    window.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, duration: e.duration });
+    }).observe({ type: 'longtask', buffered: true });
+  });
+  const { page, seen } = await openPage(env, '', { context });
+
+  assert.deepEqual(await page.evaluate(() => window.mmoe.models()), ['sb', 'omoe', 'mmoe', 'cgc']);
+  assert.equal(await page.textContent('#step-count'), '0');
+  await page.screenshot({ path: screenshotPath('page-loaded.png') });
+
+  const playedAt = await page.evaluate(() => performance.now());
+  await page.click('#play');
+  const N = 300;
+  await waitForStep(page, N, 120000);
+  // Long tasks are judged over this stretch of pure training; what the test does next
+  // (reading canvases back pixel by pixel, screenshots) is the test's own main-thread work.
+  const reachedAt = await page.evaluate(() => performance.now());
+  const long = await page.evaluate(([a, b]) => window.__longTasks.filter((e) => e.start >= a && e.start <= b), [playedAt, reachedAt]);
+  const t = await page.evaluate(() => window.mmoe.timings());
+  assert.deepEqual(long, [], `long tasks while training: ${JSON.stringify(long)}; page's own work: ${JSON.stringify(t)}`);
+  // Let the charts catch up with the data (they redraw at most every 100-200 ms).
+  await page.waitForTimeout(400);
+  const snap = await page.evaluate(() => window.mmoe.snapshot());
+  for (const name of ['sb', 'omoe', 'mmoe', 'cgc']) {
+    const m = snap.models[name];
+    assert.ok(m.steps >= N, `${name} trained ${m.steps} steps`);
+    // Mean of the first and the last 20 steps, per task: training must have lowered both.
+    const rows = await page.evaluate(
+      ([model, n]) => Array.from({ length: n }, (_, k) => window.mmoe.trainLossAt(model, k + 1)),
+      [name, m.steps],
+    );
+    for (const task of [0, 1]) {
+      const mean = (a) => a.reduce((s, r) => s + r[task], 0) / a.length;
+      const first = mean(rows.slice(0, 20));
+      const last = mean(rows.slice(-20));
+      assert.ok(last < 0.5 * first, `${name} task ${task + 1}: ${first} -> ${last}`);
+    }
+    // The test loss fell too (step 0 evaluation vs the latest one).
+    const [t0, tn] = [m.test_loss[0], m.test_loss[m.test_loss.length - 1]];
+    assert.equal(t0[0], 0);
+    assert.ok(tn[0] >= 250 && tn[1] < t0[1] && tn[2] < t0[2], `${name} test ${t0} -> ${tn}`);
+    if (name === 'sb') {
+      assert.deepEqual(m.gates, []);
+    } else {
+      assert.equal(m.gates.length, 2);
+      for (const row of m.gates) {
+        const sum = row.reduce((a, b) => a + b, 0);
+        assert.ok(Math.abs(sum - 1) < 1e-3, `${name} gate row sums to ${sum}`);
+      }
+    }
+  }
+
+  // Heatmaps: one per gated model, with ink on them.
+  const heatmaps = await page.$$eval('#heatmaps canvas', (cs) => cs.map((c) => c.dataset.model));
+  assert.deepEqual(heatmaps, ['omoe', 'mmoe', 'cgc']);
+  for (const model of heatmaps) {
+    const ink = await inkFraction(page, `#heatmaps canvas[data-model="${model}"]`);
+    assert.ok(ink > 0.1, `${model} heatmap ink ${ink}`);
+  }
+  assert.ok((await inkFraction(page, '#loss-chart')) > 0.03, 'loss chart drew');
+
+  const sps = Number((await page.textContent('#steps-per-sec')).replace(/,/g, ''));
+  assert.ok(sps > 0, `steps/s shown: ${sps}`);
+  const timings = await page.evaluate(() => window.mmoe.timings());
+  console.log(`# steps/s (4 models): ${sps}; first step at ${Math.round(timings.firstStepMs)} ms after navigation; ` +
+    `${timings.chartDraws} loss-chart draws, mean draw ${(timings.drawMs / Math.max(1, timings.chartDraws)).toFixed(1)} ms`);
+  await page.screenshot({ path: screenshotPath('page-training.png') });
+
+  // Pause stops the step counter.
+  await page.click('#play');
+  await page.waitForFunction(() => !window.mmoe.snapshot().running);
+  await page.waitForTimeout(300);
+  const paused = await page.evaluate(() => window.mmoe.snapshot().step);
+  await page.waitForTimeout(1000);
+  assert.equal(await page.evaluate(() => window.mmoe.snapshot().step), paused);
+  assert.equal(await page.textContent('#step-count'), paused.toLocaleString('en-US'));
+
+  // Single step moves it by exactly one.
+  await page.click('#single-step');
+  await page.waitForFunction((s) => window.mmoe.snapshot().step === s + 1, paused);
+
+  // Every request stayed on the page's origin.
+  const foreign = seen.requests.filter((u) => !u.startsWith(env.origin + '/') && !u.startsWith('data:'));
+  assert.deepEqual(foreign, []);
+  assert.deepEqual(seen.errors, []);
+  assert.deepEqual(seen.console, []);
+  await context.close();
+});
+
+test('moving the correlation slider while training marks the chart and changes the label Pearson', async () => {
+  const { page, context, seen } = await openPage(env, 'models=mmoe,sb');
+  const before = await page.evaluate(() => window.mmoe.snapshot().pearson);
+  await page.click('#play');
+  await waitForStep(page, 60);
+  // Drag with the keyboard: each arrow press is one 0.05 step of the slider.
+  await page.focus('#correlation');
+  for (let k = 0; k < 6; k++) await page.keyboard.press('ArrowLeft');
+  await page.waitForFunction(() => window.mmoe.settings().correlation < 0.5);
+  await page.waitForFunction((p) => window.mmoe.snapshot().pearson !== p, before);
+  const after = await page.evaluate(() => window.mmoe.snapshot());
+  assert.ok(after.pearson < before, `label Pearson ${before} -> ${after.pearson}`);
+  assert.equal(await page.evaluate(() => window.mmoe.settings().correlation), 0.2);
+  assert.match(new URL(page.url()).search, /correlation=0\.2(&|$)/);
+  // The models kept training: no rebuild, the step counter keeps going.
+  const s0 = after.step;
+  await waitForStep(page, s0 + 30);
+  assert.match(await page.textContent('#status'), /correlation|Training/);
+  await page.screenshot({ path: screenshotPath('page-correlation-change.png') });
+  assert.deepEqual(seen.errors, []);
+  await context.close();
+});

@@ -1,0 +1,96 @@
+// Settings in the URL: a copied link restores the same settings; bad parameters are
+// clamped or dropped with a visible notice, and the page still works.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { setUp, openPage, waitForStep, screenshotPath } from './helpers.mjs';
+
+let env;
+before(async () => {
+  env = await setUp();
+});
+after(async () => {
+  await env?.close();
+});
+
+test('copy link restores the same settings in a new page', async () => {
+  const { page, context } = await openPage(env, '');
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: env.origin });
+  // Change a few settings the way a person would.
+  await page.fill('#experts', '4');
+  await page.press('#experts', 'Enter');
+  await page.waitForFunction(() => window.mmoe.settings().experts === 4);
+  await page.uncheck('input[name="models"][value="sb"]');
+  await page.selectOption('#task2', 'binary');
+  await page.fill('#lr', '0.003');
+  await page.press('#lr', 'Tab');
+  await page.$eval('#correlation', (el) => {
+    el.value = '-0.35';
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+    el.dispatchEvent(new Event('change', { bubbles: true }));
+  });
+  await page.waitForFunction(() => window.mmoe.settings().correlation === -0.35 && window.mmoe.settings().lr === 0.003);
+  await page.evaluate(() => window.mmoe.ready);
+  const settings = await page.evaluate(() => window.mmoe.settings());
+  const models = await page.evaluate(() => window.mmoe.models());
+  assert.deepEqual(models, ['omoe', 'mmoe', 'cgc']);
+  assert.equal(settings.task2, 'binary');
+
+  await page.click('#copy-link');
+  const link = await page.inputValue('#link-out');
+  assert.ok(link.startsWith(env.origin + '/?'), link);
+  const copied = await page.evaluate(() => navigator.clipboard.readText());
+  assert.equal(copied, link);
+
+  const second = await openPage(env, new URL(link).search.slice(1));
+  assert.deepEqual(await second.page.evaluate(() => window.mmoe.settings()), settings);
+  assert.deepEqual(await second.page.evaluate(() => window.mmoe.models()), models);
+  // The controls show the restored values, and no notice was needed.
+  assert.equal(await second.page.inputValue('#experts'), '4');
+  assert.equal(await second.page.inputValue('#task2'), 'binary');
+  assert.equal(await second.page.textContent('#correlation-out'), '-0.35');
+  assert.equal(await second.page.isHidden('#notice'), true);
+  await second.context.close();
+  await context.close();
+});
+
+test('a link with autoplay=1 starts training by itself', async () => {
+  const { page, context } = await openPage(env, 'models=mmoe&autoplay=1');
+  await waitForStep(page, 20);
+  assert.equal(await page.evaluate(() => window.mmoe.snapshot().running), true);
+  await context.close();
+});
+
+test('bad URL parameters produce a notice listing each problem, and the page works', async () => {
+  const query = new URLSearchParams({
+    experts: '500',
+    lr: 'abc',
+    correlation: '2',
+    models: 'mmoe,foo,sb',
+    task1: '<img src=x onerror=alert(1)>',
+    bogus: '<b>x</b>',
+    autoplay: 'maybe',
+  }).toString();
+  const { page, context, seen } = await openPage(env, query);
+  await page.waitForSelector('#notice:not([hidden])');
+  const items = await page.$$eval('#notice-list li', (lis) => lis.map((li) => li.textContent));
+  const expect = [/^experts: 500 is out of range 1..=64; set to 64/, /^lr: 'abc' is not a number/,
+    /^correlation: 2 is out of range -1..=1; set to 1/, /^models: unknown model 'foo'/, /^task1: unknown task type/,
+    /not a known parameter/, /^autoplay: 'maybe' is not 0 or 1/];
+  for (const re of expect) assert.ok(items.some((t) => re.test(t)), `no notice matching ${re}: ${JSON.stringify(items)}`);
+  assert.equal(items.length, expect.length, JSON.stringify(items));
+  // Quoted, never parsed as HTML.
+  assert.equal(await page.$$eval('#notice img, #notice b, #notice-list *:not(li)', (e) => e.length), 0);
+  const settings = await page.evaluate(() => window.mmoe.settings());
+  assert.equal(settings.experts, 64);
+  assert.equal(settings.correlation, 1);
+  assert.equal(settings.lr, 0.01);
+  assert.equal(settings.task1, 'regression');
+  assert.deepEqual(await page.evaluate(() => window.mmoe.models()), ['mmoe', 'sb']);
+  await page.screenshot({ path: screenshotPath('page-bad-url.png') });
+  // And it trains.
+  await page.click('#play');
+  await waitForStep(page, 30);
+  assert.deepEqual(seen.errors, []);
+  await context.close();
+});
