@@ -1,0 +1,275 @@
+//! The browser binding layer, tested in headless Chromium with wasm-bindgen-test:
+//!   cargo test --target wasm32-unknown-unknown --test wasm_bindings
+//! (natively this file compiles to nothing).
+#![cfg(target_arch = "wasm32")]
+
+use js_sys::{Array, Float32Array, Reflect};
+use mmoe::charts::{draw_gate_heatmap, LossChart};
+use mmoe::wasm::{default_settings, fields, parse_pairs, validate_settings, Playground};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn get(obj: &JsValue, key: &str) -> JsValue {
+    Reflect::get(obj, &JsValue::from_str(key)).expect("object")
+}
+
+fn set(obj: &JsValue, key: &str, value: JsValue) {
+    Reflect::set(obj, &JsValue::from_str(key), &value).expect("object");
+}
+
+fn small_settings() -> JsValue {
+    let s = default_settings();
+    set(&s, "train_samples", 1000.into());
+    set(&s, "test_samples", 200.into());
+    set(&s, "eval_every", 10.into());
+    set(&s, "batch_size", 64.into());
+    s
+}
+
+fn models(names: &[&str]) -> Vec<String> {
+    names.iter().map(|s| s.to_string()).collect()
+}
+
+fn pairs(list: &[(&str, &str)]) -> JsValue {
+    list.iter()
+        .map(|(k, v)| {
+            let pair = Array::new();
+            pair.push(&JsValue::from_str(k));
+            pair.push(&JsValue::from_str(v));
+            pair
+        })
+        .collect::<Array>()
+        .into()
+}
+
+fn mean_of(losses: &[f64], task: usize, range: std::ops::Range<usize>) -> f64 {
+    let n = range.len() as f64;
+    range.map(|s| losses[s * 3 + 1 + task]).sum::<f64>() / n
+}
+
+#[wasm_bindgen_test]
+fn playground_trains_and_losses_fall() {
+    let mut pg = Playground::new(small_settings(), models(&["sb", "omoe", "mmoe", "cgc"])).unwrap();
+    assert_eq!(pg.model_count(), 4);
+    assert_eq!(pg.model_name(2), "mmoe");
+    assert_eq!(pg.steps(), 0);
+    // The evaluation at step 0 is waiting to be taken.
+    let test0: Vec<f64> = pg.take_test_losses(2).to_vec();
+    assert_eq!(test0.len(), 5);
+    assert_eq!(test0[0], 0.0);
+
+    assert_eq!(pg.step(200), 200);
+    for i in 0..4 {
+        assert_eq!(pg.model_steps(i), 200);
+        assert!(pg.diverged(i).is_none());
+        let train: Vec<f64> = pg.take_train_losses(i).to_vec();
+        assert_eq!(train.len(), 200 * 3, "[step, loss 1, loss 2] per step");
+        assert_eq!(train[0], 1.0);
+        assert_eq!(train[199 * 3], 200.0);
+        for task in 0..2 {
+            let first = mean_of(&train, task, 0..20);
+            let last = mean_of(&train, task, 180..200);
+            assert!(
+                last < 0.5 * first,
+                "model {i} task {task}: {first} -> {last}"
+            );
+        }
+        // Taken means gone.
+        assert_eq!(pg.take_train_losses(i).length(), 0);
+        // Evaluations every 10 steps.
+        let test: Vec<f64> = pg.take_test_losses(i).to_vec();
+        let evals = if i == 2 { 20 } else { 21 };
+        assert_eq!(test.len(), evals * 5, "model {i}");
+    }
+    // Gates: none for sb; tasks × experts rows summing to 1 for the gated models.
+    assert_eq!(pg.gates(0).length(), 0);
+    for i in 1..4 {
+        let experts = pg.expert_count(i);
+        let gates: Vec<f32> = pg.gates(i).to_vec();
+        assert_eq!(gates.len(), 2 * experts);
+        for row in gates.chunks(experts) {
+            let sum: f32 = row.iter().sum();
+            assert!((sum - 1.0).abs() < 1e-3, "model {i}: {sum}");
+        }
+        let entropy: Vec<f32> = pg.gate_entropy(i).to_vec();
+        assert_eq!(entropy.len(), 2);
+        assert!(entropy
+            .iter()
+            .all(|h| *h >= 0.0 && *h <= (experts as f32).ln() + 1e-4));
+    }
+}
+
+#[wasm_bindgen_test]
+fn parse_pairs_clamps_and_reports_notices() {
+    let parsed = parse_pairs(pairs(&[
+        ("experts", "500"),
+        ("lr", "abc"),
+        ("correlation", "-0.25"),
+        ("models", "mmoe,foo,sb"),
+        ("autoplay", "1"),
+    ]))
+    .unwrap();
+    let settings = get(&parsed, "settings");
+    assert_eq!(get(&settings, "experts").as_f64(), Some(64.0));
+    assert_eq!(get(&settings, "lr").as_f64(), Some(0.01));
+    assert_eq!(get(&settings, "correlation").as_f64(), Some(-0.25));
+    let models: Vec<String> = Array::from(&get(&parsed, "models"))
+        .iter()
+        .map(|v| v.as_string().unwrap())
+        .collect();
+    assert_eq!(models, vec!["mmoe", "sb"]);
+    let notices: Vec<String> = Array::from(&get(&parsed, "notices"))
+        .iter()
+        .map(|v| v.as_string().unwrap())
+        .collect();
+    assert_eq!(notices.len(), 3, "{notices:?}");
+    assert!(notices[0].starts_with("experts: 500 is out of range 1..=64; set to 64"));
+    assert!(notices
+        .iter()
+        .any(|n| n.starts_with("lr: 'abc' is not a number")));
+    assert!(notices.iter().any(|n| n.contains("unknown model 'foo'")));
+    let unknown = Array::from(&get(&parsed, "unknown"));
+    assert_eq!(unknown.length(), 1);
+    assert_eq!(
+        Array::from(&unknown.get(0)).get(0).as_string().unwrap(),
+        "autoplay"
+    );
+
+    // No models named: null, so the page shows its default set.
+    let parsed = parse_pairs(pairs(&[("seed", "3")])).unwrap();
+    assert!(get(&parsed, "models").is_null());
+    // Not an array of pairs: an error, not a panic.
+    assert!(parse_pairs(JsValue::from_str("experts=3")).is_err());
+}
+
+#[wasm_bindgen_test]
+fn set_correlation_changes_the_label_pearson_and_training_goes_on() {
+    let mut pg = Playground::new(small_settings(), models(&["mmoe"])).unwrap();
+    let at_half = pg.label_pearson();
+    pg.step(5);
+    let at_one = pg.set_correlation(1.0).unwrap();
+    assert_eq!(at_one, pg.label_pearson());
+    assert!(at_one > at_half + 0.2, "{at_half} -> {at_one}");
+    let at_minus = pg.set_correlation(-0.9).unwrap();
+    assert!(at_minus < 0.0, "{at_minus}");
+    assert_eq!(pg.steps(), 5, "the models keep their steps");
+    assert_eq!(pg.step(5), 10);
+    assert!(pg.set_correlation(1.5).is_err());
+    assert!(pg.set_learning_rate(0.001).is_ok());
+    assert!(pg.set_learning_rate(-1.0).is_err());
+}
+
+#[wasm_bindgen_test]
+fn bad_settings_give_errors_not_panics() {
+    let s = small_settings();
+    set(&s, "experts", 0.into());
+    set(&s, "lr", JsValue::from_f64(f64::NAN));
+    let err = Playground::new(s.clone(), models(&["mmoe"]))
+        .err()
+        .expect("invalid");
+    let message = JsValue::from(err)
+        .dyn_into::<js_sys::Error>()
+        .unwrap()
+        .message()
+        .as_string()
+        .unwrap();
+    assert!(
+        message.contains("experts: 0 is out of range 1..=64"),
+        "{message}"
+    );
+    assert!(
+        message.contains("lr: NaN is not a finite number"),
+        "{message}"
+    );
+    let problems = Array::from(&validate_settings(s).unwrap());
+    assert_eq!(problems.length(), 2);
+    assert!(validate_settings(small_settings()).unwrap().is_null());
+
+    // Wrong types and unknown models are errors too.
+    let s = small_settings();
+    set(&s, "experts", JsValue::from_str("eight"));
+    assert!(Playground::new(s, models(&["mmoe"])).is_err());
+    assert!(Playground::new(small_settings(), models(&["mmoe", "transformer"])).is_err());
+    assert!(validate_settings(JsValue::from_str("nope")).is_err());
+}
+
+#[wasm_bindgen_test]
+fn fields_table_lists_every_numeric_setting_with_help() {
+    let table = Array::from(&fields());
+    assert!(table.length() >= 20);
+    let first = table.get(0);
+    assert!(get(&first, "name").is_string());
+    assert!(get(&first, "help").as_string().unwrap().len() > 10);
+    let defaults = default_settings();
+    for f in table.iter() {
+        let name = get(&f, "name").as_string().unwrap();
+        assert!(get(&defaults, &name).as_f64().is_some(), "{name}");
+    }
+}
+
+fn canvas(width: u32, height: u32) -> web_sys::HtmlCanvasElement {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let canvas: web_sys::HtmlCanvasElement = document
+        .create_element("canvas")
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    canvas.set_width(width);
+    canvas.set_height(height);
+    canvas
+}
+
+/// How much a canvas's PNG grew over a blank one of the same size (drawn detail compresses
+/// far worse than white).
+fn ink(canvas: &web_sys::HtmlCanvasElement) -> f64 {
+    let blank = self::canvas(canvas.width(), canvas.height());
+    let drawn = canvas.to_data_url().unwrap().len() as f64;
+    drawn / blank.to_data_url().unwrap().len() as f64
+}
+
+#[wasm_bindgen_test]
+fn loss_chart_draws_and_stays_bounded() {
+    let mut chart = LossChart::new();
+    chart.reset(models(&["sb", "mmoe"]));
+    let mut data = Vec::new();
+    for step in 1..=50_000 {
+        let l = 3.0 / (1.0 + step as f64 / 100.0);
+        data.extend_from_slice(&[step as f64, l, l * 1.5]);
+    }
+    chart.push_train(0, &data);
+    chart.push_train(1, &data);
+    chart.push_test(1, &[0.0, 3.0, 4.0, f64::NAN, f64::NAN], 5);
+    chart.mark(20_000.0, "p=0.20".into());
+    assert!(chart.dirty());
+    assert!(chart.stored_points(0) < 1000, "{}", chart.stored_points(0));
+    let c = canvas(800, 360);
+    chart.draw(c.clone()).unwrap();
+    assert!(!chart.dirty());
+    assert!(ink(&c) > 1.5, "{}", ink(&c));
+    // Non-finite and non-positive losses are skipped, not drawn or panicked on.
+    chart.push_train(0, &[50_001.0, f64::NAN, 0.0]);
+    chart.set_lecture(true);
+    chart.draw(c).unwrap();
+}
+
+#[wasm_bindgen_test]
+fn gate_heatmap_draws_numbers_on_cells() {
+    let gates = Float32Array::from(&[0.5f32, 0.25, 0.25, 0.0, 0.0, 0.1, 0.2, 0.7][..]);
+    let entropy = Float32Array::from(&[1.04f32, 0.8][..]);
+    let c = canvas(360, 160);
+    draw_gate_heatmap(
+        c.clone(),
+        &gates.to_vec(),
+        4,
+        "test".into(),
+        &entropy.to_vec(),
+        false,
+        1.0,
+    )
+    .unwrap();
+    assert!(ink(&c) > 5.0, "{}", ink(&c));
+    // Too few weights for the experts: draws the title only, no panic.
+    draw_gate_heatmap(c, &[0.5], 4, "short".into(), &[], true, 2.0).unwrap();
+}
