@@ -272,6 +272,15 @@ impl LossChart {
 
     /// A vertical marker at `step` (e.g. where the task correlation changed).
     pub fn mark(&mut self, step: f64, label: String) {
+        // Several changes in quick succession (a slider moved with the keyboard) make one
+        // marker, labelled with the latest value.
+        if let Some(last) = self.marks.last_mut() {
+            if step - last.0 <= 10.0 {
+                last.1 = label;
+                self.dirty = true;
+                return;
+            }
+        }
         self.marks.push((step, label));
         if self.marks.len() > 64 {
             self.marks.remove(0);
@@ -364,11 +373,33 @@ impl LossChart {
             .x_desc("training step")
             .y_desc("loss (log scale)")
             .x_labels(8)
-            .y_labels(8)
+            .y_labels(0)
+            .y_label_formatter(&|_| String::new())
+            .disable_y_mesh()
             .x_label_formatter(&|v| format_step(*v))
-            .y_label_formatter(&|v| format_loss(*v))
             .draw()
             .map_err(err)?;
+
+        // Log-scale ticks at round values (1, 2, 5 × 10^k, or denser in a narrow range).
+        let ticks = log_ticks(ymin, ymax);
+        for &v in &ticks {
+            let major = (v.log10() - v.log10().round()).abs() < 1e-9;
+            let colour = if major { GRID_BOLD } else { GRID };
+            chart
+                .draw_series(LineSeries::new(
+                    [(0.0, v), (xmax, v)],
+                    colour.stroke_width(1),
+                ))
+                .map_err(err)?;
+            let (px, py) = chart.backend_coord(&(0.0, v));
+            let (bx, by) = plot.get_base_pixel();
+            plot.draw(&Text::new(
+                format_loss(v),
+                (px - bx - t.scaled(7.0), py - by),
+                t.text(t.small, MUTED, HPos::Right, VPos::Center),
+            ))
+            .map_err(err)?;
+        }
 
         // Markers where the correlation changed.
         let mark_style = MARK.mix(0.75).stroke_width((t.px * 1.5).round() as u32);
@@ -569,6 +600,34 @@ fn smoothed(series: &Series, task: usize) -> Vec<(f64, f64)> {
         out.push((p[0], next.exp()));
     }
     out
+}
+
+/// Round tick values within [lo, hi] on a log axis: powers of ten, else 1-2-5, else 1..9.
+fn log_ticks(lo: f64, hi: f64) -> Vec<f64> {
+    let sets: [&[f64]; 3] = [
+        &[1.0],
+        &[1.0, 2.0, 5.0],
+        &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0],
+    ];
+    let mut best = Vec::new();
+    for set in sets {
+        let mut ticks = Vec::new();
+        let mut p = lo.log10().floor() as i32;
+        while p <= hi.log10().ceil() as i32 {
+            for m in set {
+                let v = m * 10f64.powi(p);
+                if v >= lo && v <= hi {
+                    ticks.push(v);
+                }
+            }
+            p += 1;
+        }
+        best = ticks;
+        if best.len() >= 4 {
+            break;
+        }
+    }
+    best
 }
 
 /// The next "round" number at or above `v` (1, 2, 2.5, 5 × a power of ten).
