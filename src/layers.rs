@@ -135,3 +135,24 @@ pub(crate) fn slice<'a>(a: &'a ArrayView2<f32>) -> &'a [f32] {
 pub(crate) fn slice_mut<'a>(a: &'a mut ArrayViewMut2<f32>) -> &'a mut [f32] {
     a.as_slice_mut().expect("row-major contiguous array")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::{Rng, Stream};
+
+    #[test]
+    fn dense_backward_matches_linear_function() {
+        let mut rng = Rng::new(1, Stream::Init, 0);
+        let mut layer = Dense::new(5, 6, &mut rng);
+        let x = Array2::from_shape_simple_fn((7, 5), || rng.normal() as f32);
+        let c = Array2::from_shape_simple_fn((7, 6), || rng.normal() as f32);
+        // L = Σ c ⊙ (xW + b): dL/dW = xᵀc.
+        layer.backward(x.view(), c.view(), None);
+        let expected = x.t().dot(&c);
+        let diff = (&expected - &layer.w.grad)
+            .mapv(f32::abs)
+            .fold(0.0f32, |a, &b| a.max(b));
+        assert!(diff < 1e-5, "{diff}\n{expected}\n{}", layer.w.grad);
+    }
+}

@@ -1,0 +1,231 @@
+//! The `mmoe` command line (native only).
+//!
+//! Every setting in `settings::FIELDS` becomes a flag (`--input-dim`, `--lr`, ...), so the
+//! CLI, the page's URL parameters and the settings file share one list of names.
+
+use clap::{Arg, ArgAction, ArgMatches, Command};
+use indicatif::{ProgressBar, ProgressStyle};
+use mmoe::settings::{ModelKind, Settings, FIELDS};
+use mmoe::{Session, TaskKind, TASKS};
+use serde_json::json;
+use std::fmt::Write as _;
+use std::process::ExitCode;
+use std::time::Instant;
+
+mod bench;
+
+fn flag(name: &str) -> String {
+    name.replace('_', "-")
+}
+
+/// The settings flags, built from the settings table.
+fn settings_args() -> Vec<Arg> {
+    let mut args: Vec<Arg> = FIELDS
+        .iter()
+        .map(|f| {
+            Arg::new(f.name)
+                .long(flag(f.name))
+                .value_name(if f.integer { "INT" } else { "NUM" })
+                .allow_negative_numbers(true)
+                .value_parser(clap::value_parser!(f64))
+                .help(format!(
+                    "{} [{}; default {}]",
+                    f.help,
+                    f.range(),
+                    Settings::default().get(f.name).unwrap()
+                ))
+                .help_heading("Settings")
+        })
+        .collect();
+    for task in ["task1", "task2"] {
+        args.push(
+            Arg::new(task)
+                .long(task)
+                .value_parser(["regression", "binary"])
+                .help(format!("Type of {task} [default regression]"))
+                .help_heading("Settings"),
+        );
+    }
+    args
+}
+
+/// Reads the settings flags; every violation is reported at once.
+fn settings_from(matches: &ArgMatches) -> Result<Settings, Vec<String>> {
+    let mut settings = Settings::default();
+    let mut errors = Vec::new();
+    for f in FIELDS {
+        if let Some(&v) = matches.get_one::<f64>(f.name) {
+            if f.integer && v.fract() != 0.0 {
+                errors.push(format!("{}: {v} is not a whole number", f.name));
+            }
+            // Values outside the integer type are kept out of range rather than wrapped.
+            let stored = if f.integer && (v < 0.0 || v > f.max) {
+                f.max + 1.0
+            } else {
+                v
+            };
+            settings.set(f.name, stored);
+            if stored.to_bits() != v.to_bits() {
+                errors.push(format!("{}: {v} is out of range {}", f.name, f.range()));
+            }
+        }
+    }
+    for (task, slot) in [("task1", 0), ("task2", 1)] {
+        if let Some(kind) = matches.get_one::<String>(task) {
+            let kind: TaskKind = kind.parse().expect("clap checked the value");
+            if slot == 0 {
+                settings.task1 = kind
+            } else {
+                settings.task2 = kind
+            }
+        }
+    }
+    if let Err(violations) = settings.validate() {
+        let already: Vec<String> = errors.clone();
+        errors.extend(
+            violations
+                .iter()
+                .filter(|v| !already.iter().any(|e| e.starts_with(v.field)))
+                .map(|v| v.to_string()),
+        );
+    }
+    if errors.is_empty() {
+        Ok(settings)
+    } else {
+        Err(errors)
+    }
+}
+
+fn cli() -> Command {
+    Command::new("mmoe")
+        .about("Train multi-task models (Shared-Bottom, OMoE, MMoE, CGC) on the MMoE paper's synthetic data")
+        .subcommand_required(true)
+        .arg_required_else_help(true)
+        .subcommand(
+            Command::new("train")
+                .about("Train one model and print a JSON summary on stdout")
+                .arg(
+                    Arg::new("model")
+                        .long("model")
+                        .default_value("mmoe")
+                        .value_parser(["sb", "omoe", "mmoe", "cgc"])
+                        .help("Model to train"),
+                )
+                .arg(Arg::new("steps").long("steps").default_value("2000").value_parser(clap::value_parser!(u64).range(1..=10_000_000)).help("Training steps"))
+                .arg(Arg::new("curve").long("curve").value_name("FILE.csv").help("Write every step's training losses (and each evaluation's test losses) to a CSV file"))
+                .arg(Arg::new("quiet").long("quiet").short('q').action(ArgAction::SetTrue).help("No progress bar"))
+                .args(settings_args()),
+        )
+        .subcommand(bench::command())
+}
+
+pub fn main() -> ExitCode {
+    let matches = match cli().try_get_matches() {
+        Ok(m) => m,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    match matches.subcommand() {
+        Some(("train", m)) => train(m),
+        Some(("bench", m)) => bench::run(m),
+        _ => unreachable!("clap requires a subcommand"),
+    }
+}
+
+fn usage_error(errors: &[String]) -> ExitCode {
+    eprintln!("error: invalid settings:");
+    for e in errors {
+        eprintln!("  {e}");
+    }
+    ExitCode::from(2)
+}
+
+fn train(m: &ArgMatches) -> ExitCode {
+    let settings = match settings_from(m) {
+        Ok(s) => s,
+        Err(errors) => return usage_error(&errors),
+    };
+    let kind: ModelKind = m
+        .get_one::<String>("model")
+        .unwrap()
+        .parse()
+        .expect("clap checked the value");
+    let steps = *m.get_one::<u64>("steps").unwrap() as usize;
+    let mut session = Session::new(settings, &[kind]).expect("settings were validated");
+    let progress = if m.get_flag("quiet") {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new(steps as u64)
+    };
+    progress.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} steps {per_sec} {msg}")
+            .expect("valid template"),
+    );
+
+    let mut curve = String::from("step,train_loss_1,train_loss_2\n");
+    let mut history: Vec<[f64; TASKS]> = Vec::with_capacity(steps);
+    let mut diverged = None;
+    let started = Instant::now();
+    let data = &session.data;
+    let trainer = &mut session.trainers[0];
+    for _ in 0..steps {
+        match trainer.train_step(data) {
+            Ok(losses) => {
+                let _ = writeln!(curve, "{},{},{}", trainer.step, losses[0], losses[1]);
+                history.push(losses);
+            }
+            Err(d) => {
+                diverged = Some(d);
+                break;
+            }
+        }
+        if trainer.step % 64 == 0 {
+            progress.set_position(trainer.step as u64);
+        }
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    progress.finish_and_clear();
+
+    if let Some(path) = m.get_one::<String>("curve") {
+        if let Err(e) = std::fs::write(path, &curve) {
+            eprintln!("error: cannot write {path}: {e}");
+            return ExitCode::FAILURE;
+        }
+    }
+    let last = &history[history.len().saturating_sub(100)..];
+    let train_loss: Vec<f64> = (0..TASKS)
+        .map(|t| last.iter().map(|l| l[t]).sum::<f64>() / last.len().max(1) as f64)
+        .collect();
+    let mut out = json!({
+        "model": kind.name(),
+        "correlation": session.settings.correlation,
+        "label_pearson": session.data.label_pearson,
+        "steps": trainer.step,
+        "train_loss": train_loss,
+        "steps_per_sec": history.len() as f64 / elapsed,
+        "parameters": trainer.model.parameter_count(),
+        "settings": &session.settings,
+    });
+    if let Some(d) = diverged {
+        eprintln!("error: {d}");
+        out["diverged"] = json!({ "step": d.step, "task": d.task + 1 });
+        println!("{out}");
+        return ExitCode::from(3);
+    }
+    let eval = trainer.evaluate(&session.data.test);
+    out["test_loss"] = json!(eval.loss);
+    if eval.auc.iter().any(Option::is_some) {
+        out["test_auc"] = json!(eval.auc);
+    }
+    if let Some(stats) = eval.gates {
+        let per_task: Vec<Vec<f32>> = (0..TASKS)
+            .map(|t| stats.weights.iter().map(|w| w[t]).collect())
+            .collect();
+        out["gates"] = json!(per_task);
+        out["gate_entropy"] = json!(stats.entropy);
+    }
+    println!("{out}");
+    ExitCode::SUCCESS
+}
