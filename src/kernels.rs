@@ -6,9 +6,66 @@
 //! versions keep a tile of the output in registers; `reference` holds the plain
 //! triple loops the tests compare them against.
 
-/// Rows × columns of the register tile in `matmul_bias`.
+/// Rows × columns of the register tile: 4×8 accumulators fill eight 128-bit registers,
+/// leaving room for the loaded row of B on both SSE2 and wasm SIMD.
 const MR: usize = 4;
-const NR: usize = 16;
+const NR: usize = 8;
+
+/// The one tiled product behind the forward and weight-gradient kernels:
+///   c[r·n + j] = init[j] + Σ_p a[r·a_row + p·a_step] · b[p·n + j]   for r < rows, j < n,
+/// with p ascending for every element, so tiling never changes the result.
+#[allow(clippy::too_many_arguments)]
+fn gemm(
+    a: &[f32],
+    a_row: usize,
+    a_step: usize,
+    b: &[f32],
+    init: Option<&[f32]>,
+    c: &mut [f32],
+    rows: usize,
+    n: usize,
+    depth: usize,
+) {
+    let start = |j: usize| init.map_or(0.0, |bias| bias[j]);
+    let full_rows = rows - rows % MR;
+    let full_cols = n - n % NR;
+    for i in (0..full_rows).step_by(MR) {
+        for j in (0..full_cols).step_by(NR) {
+            let mut acc = [[0.0f32; NR]; MR];
+            for row in acc.iter_mut() {
+                for (jj, v) in row.iter_mut().enumerate() {
+                    *v = start(j + jj);
+                }
+            }
+            for p in 0..depth {
+                let brow: &[f32; NR] = b[p * n + j..p * n + j + NR].try_into().unwrap();
+                for (r, row) in acc.iter_mut().enumerate() {
+                    let av = a[(i + r) * a_row + p * a_step];
+                    for (v, &bv) in row.iter_mut().zip(brow) {
+                        *v += av * bv;
+                    }
+                }
+            }
+            for (r, row) in acc.iter().enumerate() {
+                c[(i + r) * n + j..(i + r) * n + j + NR].copy_from_slice(row);
+            }
+        }
+    }
+    // The edges: rows below the last full tile, and columns right of it.
+    let edge = |i: usize, j: usize| {
+        let mut v = start(j);
+        for p in 0..depth {
+            v += a[i * a_row + p * a_step] * b[p * n + j];
+        }
+        v
+    };
+    for i in 0..rows {
+        let cols = if i < full_rows { full_cols..n } else { 0..n };
+        for j in cols {
+            c[i * n + j] = edge(i, j);
+        }
+    }
+}
 
 /// c (m×n) = a (m×k) · b (k×n) + bias (n): the forward pass of a dense layer.
 pub fn matmul_bias(
@@ -21,78 +78,13 @@ pub fn matmul_bias(
     n: usize,
 ) {
     assert!(a.len() >= m * k && b.len() >= k * n && bias.len() >= n && c.len() >= m * n);
-    let full_cols = n - n % NR;
-    let mut i = 0;
-    while i + MR <= m {
-        let mut j = 0;
-        while j < full_cols {
-            let mut acc = [[0.0f32; NR]; MR];
-            for row in acc.iter_mut() {
-                row.copy_from_slice(&bias[j..j + NR]);
-            }
-            for kk in 0..k {
-                let brow: &[f32; NR] = b[kk * n + j..kk * n + j + NR].try_into().unwrap();
-                for (r, row) in acc.iter_mut().enumerate() {
-                    let av = a[(i + r) * k + kk];
-                    for (acc_v, &bv) in row.iter_mut().zip(brow) {
-                        *acc_v += av * bv;
-                    }
-                }
-            }
-            for (r, row) in acc.iter().enumerate() {
-                c[(i + r) * n + j..(i + r) * n + j + NR].copy_from_slice(row);
-            }
-            j += NR;
-        }
-        if full_cols < n {
-            rows_axpy(a, b, bias, c, i..i + MR, full_cols..n, k, n);
-        }
-        i += MR;
-    }
-    rows_axpy(a, b, bias, c, i..m, 0..n, k, n);
-}
-
-/// The edges of `matmul_bias`: each output row built as bias + Σ_k a[i,k]·b[k,:].
-#[allow(clippy::too_many_arguments)]
-fn rows_axpy(
-    a: &[f32],
-    b: &[f32],
-    bias: &[f32],
-    c: &mut [f32],
-    rows: std::ops::Range<usize>,
-    cols: std::ops::Range<usize>,
-    k: usize,
-    n: usize,
-) {
-    for i in rows {
-        let crow = &mut c[i * n + cols.start..i * n + cols.end];
-        crow.copy_from_slice(&bias[cols.clone()]);
-        for kk in 0..k {
-            let av = a[i * k + kk];
-            let brow = &b[kk * n + cols.start..kk * n + cols.end];
-            for (cv, &bv) in crow.iter_mut().zip(brow) {
-                *cv += av * bv;
-            }
-        }
-    }
+    gemm(a, k, 1, b, Some(bias), c, m, n, k);
 }
 
 /// c (k×n) = aᵀ · d, with a (m×k) and d (m×n): the weight gradient of a dense layer.
 pub fn matmul_tn(a: &[f32], d: &[f32], c: &mut [f32], m: usize, k: usize, n: usize) {
     assert!(a.len() >= m * k && d.len() >= m * n && c.len() >= k * n);
-    c[..k * n].fill(0.0);
-    for i in 0..m {
-        let drow = &d[i * n..(i + 1) * n];
-        for kk in 0..k {
-            let av = a[i * k + kk];
-            if av == 0.0 {
-                continue; // ReLU outputs are often zero; adding 0·d changes nothing
-            }
-            for (cv, &dv) in c[kk * n..(kk + 1) * n].iter_mut().zip(drow) {
-                *cv += av * dv;
-            }
-        }
-    }
+    gemm(a, 1, k, d, None, c, k, n, m);
 }
 
 /// c (m×k) = d (m×n) · bᵀ, with b (k×n): the input gradient of a dense layer.

@@ -35,10 +35,24 @@ pub struct Dense {
 
 impl Dense {
     pub fn new(inputs: usize, outputs: usize, rng: &mut Rng) -> Dense {
-        let limit = (6.0 / (inputs + outputs) as f64).sqrt();
-        let w = Array2::from_shape_simple_fn((inputs, outputs), || {
-            ((2.0 * rng.uniform() - 1.0) * limit) as f32
-        });
+        Dense::side_by_side(inputs, &[outputs], rng)
+    }
+
+    /// Several layers on the same input stored as one (their weight matrices side by
+    /// side), so one matrix product computes them all; each block keeps its own Glorot
+    /// limit, exactly as if it were built alone.
+    pub fn side_by_side(inputs: usize, blocks: &[usize], rng: &mut Rng) -> Dense {
+        let outputs: usize = blocks.iter().sum();
+        let mut w = Array2::zeros((inputs, outputs));
+        let mut first = 0;
+        for &width in blocks {
+            let limit = (6.0 / (inputs + width) as f64).sqrt();
+            let mut block = w.slice_mut(ndarray::s![.., first..first + width]);
+            block
+                .iter_mut()
+                .for_each(|v| *v = ((2.0 * rng.uniform() - 1.0) * limit) as f32);
+            first += width;
+        }
         Dense {
             w: Param::new(w),
             b: Param::new(Array2::zeros((1, outputs))),
@@ -103,28 +117,15 @@ impl Dense {
     }
 }
 
-/// max(0, v) in place.
-pub fn relu(mut y: ArrayViewMut2<f32>) {
-    y.mapv_inplace(|v| v.max(0.0));
-}
-
-/// Zeroes the gradient where the ReLU output was zero.
-pub fn relu_backward(y: ArrayView2<f32>, mut dy: ArrayViewMut2<f32>) {
-    dy.zip_mut_with(&y, |d, &v| {
-        if v <= 0.0 {
-            *d = 0.0
-        }
-    });
-}
-
-/// Row-wise softmax in place, shifted by the row maximum so exp never overflows.
-pub fn softmax_rows(mut z: ArrayViewMut2<f32>) {
-    for mut row in z.rows_mut() {
-        let max = row.fold(f32::NEG_INFINITY, |a, &b| a.max(b));
-        row.mapv_inplace(|v| libm::expf(v - max));
-        let sum = row.sum();
-        row.mapv_inplace(|v| v / sum);
+/// Softmax in place, shifted by the maximum so exp never overflows.
+pub fn softmax(z: &mut [f32]) {
+    let max = z.iter().fold(f32::NEG_INFINITY, |a, &b| a.max(b));
+    let mut sum = 0.0;
+    for v in z.iter_mut() {
+        *v = libm::expf(*v - max);
+        sum += *v;
     }
+    z.iter_mut().for_each(|v| *v /= sum);
 }
 
 /// A standard-layout view as a slice (all our buffers are row-major and contiguous).

@@ -2,16 +2,20 @@
 //! the layer or gating code):
 //!
 //! ```text
-//!   x ──► experts (one fused d × n·u ReLU layer) ──► mix_t = Σ_j g_t(x)_j · f_j(x) ──► tower_t ──► ŷ_t
-//!   x ──► gate g (linear + softmax over its experts) ─┘
+//!   x ──► experts f_e: ReLU(x·W_e + b_e) ──► mix_t = Σ_e g_t(x)_e · f_e(x) ──► tower_t ──► ŷ_t
+//!   x ──► gate g_t: softmax(x·W_g + b_g) ──┘
 //! ```
 //! MMoE (paper eq. 5–6): n experts, gate t for task t over all experts.
 //! OMoE (eq. 4): the same experts, one gate shared by both tasks.
 //! Shared-Bottom (eq. 1): one "expert" of `bottom_units`, mixed with the fixed weight 1.
 //! CGC (Tang et al. 2020, eq. 1–3): per task `task_experts` own experts plus
 //! `shared_experts` shared ones; gate t mixes only its own and the shared experts.
+//!
+//! Experts and gates all read the input, so their weights are stored side by side in one
+//! `input` layer and computed by one matrix product: columns [0, n·u) are the experts'
+//! units, then each gate's logits. The buffers are plain row-major slices.
 
-use crate::layers::{relu, relu_backward, softmax_rows, Dense, Param};
+use crate::layers::{softmax, Dense, Param};
 use crate::metrics::entropy;
 use crate::rng::Rng;
 use crate::settings::{ModelKind, Settings, TaskKind};
@@ -23,8 +27,9 @@ pub const TASKS: usize = 2;
 /// A softmax gate over a subset of the experts.
 #[derive(Clone, Debug)]
 struct Gate {
-    /// Linear layer on the input; `None` is Shared-Bottom's fixed weight 1 on its only expert.
-    dense: Option<Dense>,
+    /// Column of the gate's first logit in the input layer; `None` is Shared-Bottom's
+    /// fixed weight 1 on its only expert.
+    column: Option<usize>,
     /// Indices of the experts this gate mixes.
     experts: Vec<usize>,
 }
@@ -40,11 +45,11 @@ struct Tower {
 #[derive(Clone, Debug)]
 struct Workspace {
     rows: usize,
-    h: Array2<f32>,
-    dh: Array2<f32>,
-    /// Per gate: softmax output, the weights actually used to mix (after gate dropout),
-    /// dropout's rescaling m_j / Σ_k p_k m_k, and the gradient w.r.t. the mixing weights.
-    probs: Vec<Array2<f32>>,
+    /// Input layer output: experts' ReLU units, then each gate's softmax probabilities.
+    z: Array2<f32>,
+    dz: Array2<f32>,
+    /// Per gate: the weights actually used to mix (after gate dropout), dropout's
+    /// rescaling m_j / Σ_k p_k m_k, and the gradient w.r.t. the mixing weights.
     mix: Vec<Array2<f32>>,
     keep: Vec<Array2<f32>>,
     dmix: Vec<Array2<f32>>,
@@ -60,7 +65,7 @@ struct Workspace {
 impl Workspace {
     fn new(
         rows: usize,
-        experts: &Dense,
+        width: usize,
         gates: &[Gate],
         mix_units: usize,
         tower_units: usize,
@@ -69,9 +74,8 @@ impl Workspace {
         let per_gate = || gates.iter().map(|g| z(g.experts.len())).collect::<Vec<_>>();
         Workspace {
             rows,
-            h: z(experts.outputs()),
-            dh: z(experts.outputs()),
-            probs: per_gate(),
+            z: z(width),
+            dz: z(width),
             mix: per_gate(),
             keep: per_gate(),
             dmix: per_gate(),
@@ -89,7 +93,7 @@ impl Workspace {
 /// Gate statistics over the last forward pass.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GateStats {
-    /// Mean gate weight, tasks × experts (0 for experts a task's gate cannot choose).
+    /// Mean gate weight per expert, for each task (0 for experts a task's gate cannot choose).
     pub weights: Vec<[f32; TASKS]>,
     /// Mean per-sample entropy (nats) of each task's gate.
     pub entropy: [f32; TASKS],
@@ -99,7 +103,9 @@ pub struct GateStats {
 #[derive(Clone, Debug)]
 pub struct Model {
     pub kind: ModelKind,
-    experts: Dense,
+    /// Experts and gate logits side by side (see the module comment).
+    input: Dense,
+    expert_count: usize,
     expert_units: usize,
     gates: Vec<Gate>,
     /// Which gate each task uses (OMoE: both use gate 0).
@@ -109,10 +115,14 @@ pub struct Model {
     ws: Workspace,
 }
 
+fn rows_of(a: &mut Array2<f32>, rows: usize) -> &mut [f32] {
+    let cols = a.ncols();
+    &mut a.as_slice_mut().expect("contiguous")[..rows * cols]
+}
+
 impl Model {
     /// Builds `kind` at the sizes in `settings`, with weights drawn from `rng`.
     pub fn new(kind: ModelKind, settings: &Settings, rng: &mut Rng) -> Model {
-        let d = settings.input_dim;
         let n = settings.experts;
         let all = |count: usize| (0..count).collect::<Vec<_>>();
         let (expert_count, expert_units, gate_sets, task_gate) = match kind {
@@ -128,28 +138,39 @@ impl Model {
                 (TASKS * own + shared, settings.expert_units, sets, [0, 1])
             }
         };
-        let experts = Dense::new(d, expert_count * expert_units, rng);
+        let gated = kind != ModelKind::Sb;
+        let mut blocks = vec![expert_count * expert_units];
+        let mut column = expert_count * expert_units;
         let gates: Vec<Gate> = gate_sets
             .into_iter()
-            .map(|experts| Gate {
-                dense: (kind != ModelKind::Sb).then(|| Dense::new(d, experts.len(), rng)),
-                experts,
+            .map(|experts| {
+                let gate = Gate {
+                    column: gated.then_some(column),
+                    experts,
+                };
+                if gated {
+                    blocks.push(gate.experts.len());
+                    column += gate.experts.len();
+                }
+                gate
             })
             .collect();
+        let input = Dense::side_by_side(settings.input_dim, &blocks, rng);
         let towers = std::array::from_fn(|_| Tower {
             hidden: Dense::new(expert_units, settings.tower_units, rng),
             out: Dense::new(settings.tower_units, 1, rng),
         });
         let ws = Workspace::new(
             settings.batch_size,
-            &experts,
+            column,
             &gates,
             expert_units,
             settings.tower_units,
         );
         Model {
             kind,
-            experts,
+            input,
+            expert_count,
             expert_units,
             gates,
             task_gate,
@@ -161,7 +182,7 @@ impl Model {
 
     /// Number of experts (1 for Shared-Bottom).
     pub fn expert_count(&self) -> usize {
-        self.experts.outputs() / self.expert_units
+        self.expert_count
     }
 
     pub fn is_gated(&self) -> bool {
@@ -169,23 +190,17 @@ impl Model {
     }
 
     pub fn parameter_count(&self) -> usize {
-        let gates = self.gates.iter().filter_map(|g| g.dense.as_ref());
-        std::iter::once(&self.experts)
-            .chain(gates)
+        std::iter::once(&self.input)
             .chain(self.towers.iter().flat_map(|t| [&t.hidden, &t.out]))
             .map(|layer| layer.w.value.len() + layer.b.value.len())
             .sum()
     }
 
     /// Floating-point operations of one training step on `batch` rows (multiply and add
-    /// counted separately): every dense layer forward and its weight gradient, the towers'
-    /// input gradients, and the expert mixing forward and backward.
+    /// counted separately): the input layer forward and its weight gradient, the towers
+    /// forward, weight and input gradients, and the expert mixing forward and backward.
     pub fn flops_per_step(&self, batch: usize) -> u64 {
         let dense = |l: &Dense| 2 * (batch * l.inputs() * l.outputs()) as u64;
-        let input_side: u64 = std::iter::once(&self.experts)
-            .chain(self.gates.iter().filter_map(|g| g.dense.as_ref()))
-            .map(|l| 2 * dense(l))
-            .sum();
         let towers: u64 = self
             .towers
             .iter()
@@ -197,7 +212,7 @@ impl Model {
             .iter()
             .map(|&g| 3 * 2 * (batch * self.expert_units * self.gates[g].experts.len()) as u64)
             .sum();
-        input_side + towers + mixing
+        2 * dense(&self.input) + towers + mixing
     }
 
     /// Computes every activation for the rows of `x`. With `dropout` given (training),
@@ -205,22 +220,30 @@ impl Model {
     /// renormalises the rest.
     pub fn forward(&mut self, x: ArrayView2<f32>, dropout: Option<&mut Rng>) {
         let rows = x.nrows();
-        if rows > self.ws.h.nrows() {
+        if rows > self.ws.z.nrows() {
+            let tower_units = self.towers[0].hidden.outputs();
             self.ws = Workspace::new(
                 rows,
-                &self.experts,
+                self.input.outputs(),
                 &self.gates,
                 self.expert_units,
-                self.towers[0].hidden.outputs(),
+                tower_units,
             );
         }
         let ws = &mut self.ws;
         ws.rows = rows;
-        let u = self.expert_units;
+        let (u, width) = (self.expert_units, self.input.outputs());
+        let expert_width = self.expert_count * u;
 
-        let mut h = ws.h.slice_mut(s![..rows, ..]);
-        self.experts.forward(x, h.view_mut());
-        relu(h);
+        self.input.forward(x, ws.z.slice_mut(s![..rows, ..]));
+        for row in rows_of(&mut ws.z, rows).chunks_exact_mut(width) {
+            row[..expert_width].iter_mut().for_each(|v| *v = v.max(0.0));
+            for gate in &self.gates {
+                if let Some(c) = gate.column {
+                    softmax(&mut row[c..c + gate.experts.len()]);
+                }
+            }
+        }
 
         let drop_p = dropout
             .is_some()
@@ -228,39 +251,42 @@ impl Model {
             .filter(|&q| q > 0.0);
         ws.dropped = drop_p.is_some();
         let mut dropout = dropout;
+        let z = ws.z.as_slice().expect("contiguous");
         for (g, gate) in self.gates.iter().enumerate() {
-            let mut probs = ws.probs[g].slice_mut(s![..rows, ..]);
-            match &gate.dense {
-                Some(dense) => {
-                    dense.forward(x, probs.view_mut());
-                    softmax_rows(probs.view_mut());
+            let k = gate.experts.len();
+            let mix = rows_of(&mut ws.mix[g], rows);
+            for (b, m) in mix.chunks_exact_mut(k).enumerate() {
+                match gate.column {
+                    Some(c) => m.copy_from_slice(&z[b * width + c..b * width + c + k]),
+                    None => m.fill(1.0),
                 }
-                None => probs.fill(1.0),
             }
-            let mut mix = ws.mix[g].slice_mut(s![..rows, ..]);
-            mix.assign(&probs);
             if let (Some(q), Some(rng)) = (drop_p, dropout.as_deref_mut()) {
-                let mut keep = ws.keep[g].slice_mut(s![..rows, ..]);
-                drop_gate_weights(q, rng, mix.view_mut(), keep.view_mut());
+                drop_gate_weights(q, rng, mix, rows_of(&mut ws.keep[g], rows), k);
             }
         }
 
         for t in 0..TASKS {
-            let g = self.task_gate[t];
-            let mix = ws.mix[g].slice(s![..rows, ..]);
-            let mut mixed = ws.mixed[t].slice_mut(s![..rows, ..]);
-            mixed.fill(0.0);
-            for (b, mut out_row) in mixed.rows_mut().into_iter().enumerate() {
-                for (j, &e) in self.gates[g].experts.iter().enumerate() {
-                    let weight = mix[[b, j]];
-                    let expert = ws.h.slice(s![b, e * u..(e + 1) * u]);
-                    out_row.zip_mut_with(&expert, |o, &f| *o += weight * f);
+            let gate = &self.gates[self.task_gate[t]];
+            let k = gate.experts.len();
+            let mix = ws.mix[self.task_gate[t]].as_slice().expect("contiguous");
+            let mixed = rows_of(&mut ws.mixed[t], rows);
+            for (b, out) in mixed.chunks_exact_mut(u).enumerate() {
+                out.fill(0.0);
+                for (j, &e) in gate.experts.iter().enumerate() {
+                    let weight = mix[b * k + j];
+                    let expert = &z[b * width + e * u..b * width + (e + 1) * u];
+                    out.iter_mut()
+                        .zip(expert)
+                        .for_each(|(o, &f)| *o += weight * f);
                 }
             }
             let tower = &self.towers[t];
             let mut hidden = ws.hidden[t].slice_mut(s![..rows, ..]);
-            tower.hidden.forward(mixed.view(), hidden.view_mut());
-            relu(hidden.view_mut());
+            tower
+                .hidden
+                .forward(ws.mixed[t].slice(s![..rows, ..]), hidden.view_mut());
+            hidden.mapv_inplace(|v| v.max(0.0));
             tower
                 .out
                 .forward(hidden.view(), ws.out[t].slice_mut(s![..rows, ..]));
@@ -302,7 +328,8 @@ impl Model {
     pub fn backward(&mut self, x: ArrayView2<f32>) {
         let ws = &mut self.ws;
         let rows = ws.rows;
-        let u = self.expert_units;
+        let (u, width) = (self.expert_units, self.input.outputs());
+        let expert_width = self.expert_count * u;
         for t in 0..TASKS {
             let tower = &mut self.towers[t];
             let hidden = ws.hidden[t].slice(s![..rows, ..]);
@@ -312,62 +339,85 @@ impl Model {
                 ws.dout[t].slice(s![..rows, ..]),
                 Some(dhidden.view_mut()),
             );
-            relu_backward(hidden, dhidden.view_mut());
+            dhidden.zip_mut_with(&hidden, |d, &h| {
+                if h <= 0.0 {
+                    *d = 0.0
+                }
+            });
+            let dmixed = ws.dmixed[t].slice_mut(s![..rows, ..]);
             tower.hidden.backward(
                 ws.mixed[t].slice(s![..rows, ..]),
                 dhidden.view(),
-                Some(ws.dmixed[t].slice_mut(s![..rows, ..])),
+                Some(dmixed),
             );
         }
 
-        ws.dh.slice_mut(s![..rows, ..]).fill(0.0);
+        // Mixing: dL/dmix_j = dL/dmixed · f_j, and dL/df_j += mix_j · dL/dmixed.
+        let z = ws.z.as_slice().expect("contiguous");
+        let dz = rows_of(&mut ws.dz, rows);
+        dz.fill(0.0);
         for dmix in ws.dmix.iter_mut() {
-            dmix.slice_mut(s![..rows, ..]).fill(0.0);
+            rows_of(dmix, rows).fill(0.0);
         }
         for t in 0..TASKS {
             let g = self.task_gate[t];
+            let k = self.gates[g].experts.len();
+            let mix = ws.mix[g].as_slice().expect("contiguous");
+            let dmix = ws.dmix[g].as_slice_mut().expect("contiguous");
+            let dmixed = ws.dmixed[t].as_slice().expect("contiguous");
             for b in 0..rows {
-                let dmixed = ws.dmixed[t].slice(s![b, ..]);
+                let dm = &dmixed[b * u..(b + 1) * u];
                 for (j, &e) in self.gates[g].experts.iter().enumerate() {
-                    let expert = ws.h.slice(s![b, e * u..(e + 1) * u]);
-                    ws.dmix[g][[b, j]] += dmixed.dot(&expert);
-                    let weight = ws.mix[g][[b, j]];
-                    ws.dh
-                        .slice_mut(s![b, e * u..(e + 1) * u])
-                        .zip_mut_with(&dmixed, |d, &v| *d += weight * v);
+                    let at = b * width + e * u;
+                    let expert = &z[at..at + u];
+                    dmix[b * k + j] += dm.iter().zip(expert).fold(0.0, |s, (&a, &f)| s + a * f);
+                    let weight = mix[b * k + j];
+                    dz[at..at + u]
+                        .iter_mut()
+                        .zip(dm)
+                        .for_each(|(d, &v)| *d += weight * v);
                 }
             }
         }
 
-        for (g, gate) in self.gates.iter_mut().enumerate() {
-            let Some(dense) = gate.dense.as_mut() else {
-                continue;
-            };
-            let mut grad = ws.dmix[g].slice_mut(s![..rows, ..]);
-            let probs = ws.probs[g].slice(s![..rows, ..]);
-            if ws.dropped {
-                // mix_j = p_j·s_j with s_j = m_j / Σ_k p_k m_k, so
-                // dL/dp_j = s_j · (dL/dmix_j − Σ_k mix_k · dL/dmix_k).
-                let mix = ws.mix[g].slice(s![..rows, ..]);
-                let keep = ws.keep[g].slice(s![..rows, ..]);
-                for ((mut d, m), k) in grad.rows_mut().into_iter().zip(mix.rows()).zip(keep.rows())
+        for (g, gate) in self.gates.iter().enumerate() {
+            let Some(c) = gate.column else { continue };
+            let k = gate.experts.len();
+            let mix = ws.mix[g].as_slice().expect("contiguous");
+            let keep = ws.keep[g].as_slice().expect("contiguous");
+            let dmix = rows_of(&mut ws.dmix[g], rows);
+            for (b, d) in dmix.chunks_exact_mut(k).enumerate() {
+                if ws.dropped {
+                    // mix_j = p_j·s_j with s_j = m_j / Σ_k p_k m_k, so
+                    // dL/dp_j = s_j · (dL/dmix_j − Σ_k mix_k · dL/dmix_k).
+                    let m = &mix[b * k..(b + 1) * k];
+                    let centre: f32 = d.iter().zip(m).fold(0.0, |s, (&a, &w)| s + a * w);
+                    d.iter_mut()
+                        .zip(&keep[b * k..(b + 1) * k])
+                        .for_each(|(dj, &kj)| *dj = kj * (*dj - centre));
+                }
+                // Softmax: dL/dz_j = p_j · (dL/dp_j − Σ_k p_k · dL/dp_k).
+                let p = &z[b * width + c..b * width + c + k];
+                let centre: f32 = d.iter().zip(p).fold(0.0, |s, (&a, &w)| s + a * w);
+                for ((out, &dj), &pj) in dz[b * width + c..b * width + c + k]
+                    .iter_mut()
+                    .zip(d.iter())
+                    .zip(p)
                 {
-                    let centre = d.dot(&m);
-                    d.zip_mut_with(&k, |dj, &kj| *dj = kj * (*dj - centre));
+                    *out = pj * (dj - centre);
                 }
             }
-            // Softmax: dL/dz_j = p_j · (dL/dp_j − Σ_k p_k · dL/dp_k).
-            for (mut d, p) in grad.rows_mut().into_iter().zip(probs.rows()) {
-                let centre = d.dot(&p);
-                d.zip_mut_with(&p, |dj, &pj| *dj = pj * (*dj - centre));
-            }
-            dense.backward(x, grad.view(), None);
         }
 
-        let h = ws.h.slice(s![..rows, ..]);
-        let mut dh = ws.dh.slice_mut(s![..rows, ..]);
-        relu_backward(h, dh.view_mut());
-        self.experts.backward(x, dh.view(), None);
+        // ReLU of the experts, then one weight gradient for experts and gates together.
+        for (drow, zrow) in dz.chunks_exact_mut(width).zip(z.chunks_exact(width)) {
+            for (d, &v) in drow[..expert_width].iter_mut().zip(&zrow[..expert_width]) {
+                if v <= 0.0 {
+                    *d = 0.0;
+                }
+            }
+        }
+        self.input.backward(x, ws.dz.slice(s![..rows, ..]), None);
     }
 
     /// Mean gate weights and entropies over the last forward pass (before gate dropout);
@@ -376,39 +426,32 @@ impl Model {
         if !self.is_gated() {
             return None;
         }
-        let rows = self.ws.rows;
+        let (rows, width) = (self.ws.rows, self.input.outputs());
+        let z = self.ws.z.as_slice().expect("contiguous");
         let mut stats = GateStats {
-            weights: vec![[0.0; TASKS]; self.expert_count()],
+            weights: vec![[0.0; TASKS]; self.expert_count],
             entropy: [0.0; TASKS],
         };
         for t in 0..TASKS {
-            let g = self.task_gate[t];
-            let probs = self.ws.probs[g].slice(s![..rows, ..]);
-            for (j, &e) in self.gates[g].experts.iter().enumerate() {
-                stats.weights[e][t] = probs.column(j).sum() / rows as f32;
+            let gate = &self.gates[self.task_gate[t]];
+            let c = gate.column.expect("gated models have gate columns");
+            let k = gate.experts.len();
+            for row in z[..rows * width].chunks_exact(width) {
+                let p = &row[c..c + k];
+                for (&e, &pj) in gate.experts.iter().zip(p) {
+                    stats.weights[e][t] += pj / rows as f32;
+                }
+                stats.entropy[t] += entropy(p) / rows as f32;
             }
-            stats.entropy[t] = probs
-                .rows()
-                .into_iter()
-                .map(|p| entropy(p.as_slice().expect("contiguous")))
-                .sum::<f32>()
-                / rows as f32;
         }
         Some(stats)
     }
 
     /// Calls `f(part, index, param)` for every parameter tensor, in a fixed order.
     pub fn visit_params_mut(&mut self, f: &mut dyn FnMut(&'static str, usize, &mut Param)) {
-        let [w, b] = self.experts.params_mut();
-        f("experts.w", 0, w);
-        f("experts.b", 0, b);
-        for (i, gate) in self.gates.iter_mut().enumerate() {
-            if let Some(dense) = gate.dense.as_mut() {
-                let [w, b] = dense.params_mut();
-                f("gate.w", i, w);
-                f("gate.b", i, b);
-            }
-        }
+        let [w, b] = self.input.params_mut();
+        f("experts_and_gates.w", 0, w);
+        f("experts_and_gates.b", 0, b);
         for (i, tower) in self.towers.iter_mut().enumerate() {
             let [w, b] = tower.hidden.params_mut();
             f("tower.hidden.w", i, w);
@@ -423,25 +466,21 @@ impl Model {
 /// Gate dropout (as in YouTube's multitask ranking, Zhao et al. 2019): zero each gate
 /// weight with probability q and renormalise; if every weight of a row is dropped, the
 /// row is kept whole. Writes the rescaling s_j = m_j / Σ_k p_k m_k into `keep`.
-fn drop_gate_weights(
-    q: f32,
-    rng: &mut Rng,
-    mut mix: ndarray::ArrayViewMut2<f32>,
-    mut keep: ndarray::ArrayViewMut2<f32>,
-) {
-    for (mut p, mut k) in mix.rows_mut().into_iter().zip(keep.rows_mut()) {
+fn drop_gate_weights(q: f32, rng: &mut Rng, mix: &mut [f32], keep: &mut [f32], k: usize) {
+    for (p, s) in mix.chunks_exact_mut(k).zip(keep.chunks_exact_mut(k)) {
         let mut kept_mass = 0.0f32;
-        for (kj, &pj) in k.iter_mut().zip(p.iter()) {
-            let kept = rng.uniform() as f32 >= q;
-            *kj = if kept { 1.0 } else { 0.0 };
-            kept_mass += *kj * pj;
+        for (sj, &pj) in s.iter_mut().zip(p.iter()) {
+            *sj = if rng.uniform() as f32 >= q { 1.0 } else { 0.0 };
+            kept_mass += *sj * pj;
         }
         if kept_mass <= 0.0 {
-            k.fill(1.0);
-            kept_mass = p.sum();
+            s.fill(1.0);
+            kept_mass = p.iter().sum();
         }
-        k.mapv_inplace(|m| m / kept_mass);
-        p.zip_mut_with(&k, |pj, &kj| *pj *= kj);
+        for (pj, sj) in p.iter_mut().zip(s.iter_mut()) {
+            *sj /= kept_mass;
+            *pj *= *sj;
+        }
     }
 }
 
