@@ -1,0 +1,135 @@
+//! The `mmoe` command line: its JSON summary, the loss curve file, and exit code 2 with
+//! a clear message for bad flags.
+
+use std::process::Command;
+
+fn mmoe(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_mmoe"))
+        .args(args)
+        .output()
+        .expect("runs mmoe")
+}
+
+#[test]
+fn train_prints_a_json_summary_and_writes_the_curve() {
+    let dir = std::env::temp_dir().join(format!("mmoe-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let curve = dir.join("curve.csv");
+    let out = mmoe(&[
+        "train",
+        "--model",
+        "mmoe",
+        "--correlation",
+        "0.9",
+        "--steps",
+        "150",
+        "--seed",
+        "3",
+        "--train-samples",
+        "2000",
+        "--test-samples",
+        "300",
+        "-q",
+        "--curve",
+        curve.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value =
+        serde_json::from_slice(&out.stdout).expect("stdout is one JSON object");
+    assert_eq!(json["model"], "mmoe");
+    assert_eq!(json["correlation"], 0.9);
+    assert_eq!(json["steps"], 150);
+    let pearson = json["label_pearson"].as_f64().unwrap();
+    assert!(pearson > 0.5 && pearson < 1.0, "{pearson}");
+    for key in ["train_loss", "test_loss", "gate_entropy"] {
+        assert_eq!(json[key].as_array().unwrap().len(), 2, "{key}");
+    }
+    let gates = json["gates"].as_array().unwrap();
+    assert_eq!(gates.len(), 2);
+    for task in gates {
+        let weights: Vec<f64> = task
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w.as_f64().unwrap())
+            .collect();
+        assert_eq!(weights.len(), 8);
+        assert!((weights.iter().sum::<f64>() - 1.0).abs() < 1e-4);
+    }
+    assert!(json["steps_per_sec"].as_f64().unwrap() > 0.0);
+
+    let text = std::fs::read_to_string(&curve).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "step,train_loss_1,train_loss_2");
+    assert_eq!(lines.len(), 151);
+    let last: Vec<f64> = lines[150].split(',').map(|v| v.parse().unwrap()).collect();
+    assert_eq!(last[0], 150.0);
+    // The summary's train loss is the mean of the last 100 rows of the curve.
+    let mean: f64 = lines[51..]
+        .iter()
+        .map(|l| l.split(',').nth(1).unwrap().parse::<f64>().unwrap())
+        .sum::<f64>()
+        / 100.0;
+    assert!((mean - json["train_loss"][0].as_f64().unwrap()).abs() < 1e-12);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn shared_bottom_has_no_gates_and_binary_tasks_report_auc() {
+    let out = mmoe(&[
+        "train",
+        "--model",
+        "sb",
+        "--steps",
+        "50",
+        "--task2",
+        "binary",
+        "--train-samples",
+        "1000",
+        "--test-samples",
+        "200",
+        "-q",
+    ]);
+    assert!(out.status.success());
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(json.get("gates").is_none());
+    assert!(json["test_auc"][0].is_null());
+    assert!(json["test_auc"][1].as_f64().unwrap() > 0.5);
+}
+
+#[test]
+fn bad_flags_exit_with_code_2_and_name_every_problem() {
+    let out = mmoe(&[
+        "train",
+        "--experts",
+        "0",
+        "--lr",
+        "NaN",
+        "--correlation",
+        "1.5",
+        "--tower-units",
+        "2.5",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    for expected in [
+        "experts: 0 is out of range 1..=64",
+        "lr: NaN is not a finite number",
+        "correlation: 1.5 is out of range -1..=1",
+        "tower_units: 2.5 is not a whole number",
+    ] {
+        assert!(err.contains(expected), "missing '{expected}' in:\n{err}");
+    }
+    assert!(out.stdout.is_empty());
+
+    let out = mmoe(&["train", "--model", "moe"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("invalid value 'moe'"));
+
+    let out = mmoe(&["train", "--no-such-flag"]);
+    assert_eq!(out.status.code(), Some(2));
+}
