@@ -19,7 +19,7 @@ mkdir -p "$OUT.tmp/pkg"
 
 say "wasm-bindgen --target web"
 wasm-bindgen --target web --no-typescript --out-dir "$OUT.tmp/pkg" \
-  target/wasm32-unknown-unknown/release/mmoe.wasm
+  "${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/release/mmoe.wasm"
 
 say "wasm-opt -O3 (npm binaryen)"
 node_modules/.bin/wasm-opt -O3 --enable-simd --enable-bulk-memory --enable-sign-ext \
