@@ -8,6 +8,8 @@
 #[cfg(target_arch = "wasm32")]
 pub mod charts;
 pub mod data;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod figures;
 pub mod kernels;
 pub mod layers;
 pub mod metrics;
@@ -15,6 +17,9 @@ pub mod model;
 pub mod optim;
 pub mod rng;
 pub mod settings;
+pub mod sweep;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod sweep_native;
 pub mod train;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
