@@ -13,11 +13,10 @@
 //! Differences taken within a seed cancel most of the seed-to-seed variation in how hard
 //! the drawn data is, which is what makes small effects measurable with tens of seeds.
 
-use crate::data::{Dataset, Split};
+use crate::data::Dataset;
 use crate::model::TASKS;
 use crate::settings::{ModelKind, Settings};
 use crate::train::Trainer;
-use ndarray::s;
 use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
 
@@ -212,14 +211,18 @@ pub fn run_cell(config: &SweepConfig, cell: Cell, data: Option<&Dataset>) -> Cel
         }
     }
     let tail_len = (config.steps - tail_from).max(1) as f64;
+    // Gate weights are averaged over the whole test split by `evaluate`, not taken from
+    // the last 128-sample training batch, which is noisier.
     let (train_loss, test_loss, gate_weights) = if diverged {
         ([f64::NAN; TASKS], [f64::NAN; TASKS], Vec::new())
     } else {
-        (
-            tail.map(|t| t / tail_len),
-            trainer.evaluate(&data.test).loss,
-            mean_gate_weights(&mut trainer, &data.test, settings.batch_size),
-        )
+        let eval = trainer.evaluate(&data.test);
+        let gates: Vec<Vec<f64>> = eval.gates.map_or_else(Vec::new, |g| {
+            (0..TASKS)
+                .map(|t| g.weights.iter().map(|w| w[t] as f64).collect())
+                .collect()
+        });
+        (tail.map(|t| t / tail_len), eval.loss, gates)
     };
     let (gate_jsd, gate_l1) = if gate_weights.len() == TASKS {
         (
@@ -243,38 +246,6 @@ pub fn run_cell(config: &SweepConfig, cell: Cell, data: Option<&Dataset>) -> Cel
         label_pearson: data.label_pearson,
         diverged,
     }
-}
-
-/// Mean gate weights over a whole split (tasks × experts), by running the trained model
-/// on it in batch-sized chunks (the size its buffers were built for): the last training
-/// batch alone, which `gate_stats` holds after a step, is smaller and noisier. Empty for
-/// models without gates.
-fn mean_gate_weights(trainer: &mut Trainer, split: &Split, chunk: usize) -> Vec<Vec<f64>> {
-    if !trainer.model.is_gated() {
-        return Vec::new();
-    }
-    let experts = trainer.model.expert_count();
-    let mut sums = vec![vec![0.0f64; experts]; TASKS];
-    let chunk = chunk.max(1);
-    let mut start = 0;
-    while start < split.len() {
-        let end = (start + chunk).min(split.len());
-        trainer
-            .model
-            .forward(split.x.slice(s![start..end, ..]), None);
-        if let Some(stats) = trainer.gate_stats() {
-            for (e, w) in stats.weights.iter().enumerate() {
-                for t in 0..TASKS {
-                    sums[t][e] += w[t] as f64 * (end - start) as f64;
-                }
-            }
-        }
-        start = end;
-    }
-    let n = split.len().max(1) as f64;
-    sums.into_iter()
-        .map(|row| row.into_iter().map(|v| v / n).collect())
-        .collect()
 }
 
 /// Jensen–Shannon divergence in bits between two distributions (each normalised here, so
