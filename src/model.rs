@@ -447,6 +447,28 @@ impl Model {
         Some(stats)
     }
 
+    /// Per-sample gate weights of the last forward pass (before gate dropout), appended
+    /// to `out` as rows × tasks × experts (0 for experts a task's gate cannot choose);
+    /// nothing for Shared-Bottom.
+    pub fn gate_weights_into(&self, out: &mut Vec<f32>) {
+        if !self.is_gated() {
+            return;
+        }
+        let (rows, width) = (self.ws.rows, self.input.outputs());
+        let z = self.ws.z.as_slice().expect("contiguous");
+        for row in z[..rows * width].chunks_exact(width) {
+            for t in 0..TASKS {
+                let gate = &self.gates[self.task_gate[t]];
+                let c = gate.column.expect("gated models have gate columns");
+                let start = out.len();
+                out.resize(start + self.expert_count, 0.0);
+                for (&e, &p) in gate.experts.iter().zip(&row[c..c + gate.experts.len()]) {
+                    out[start + e] = p;
+                }
+            }
+        }
+    }
+
     /// Calls `f(part, index, param)` for every parameter tensor, in a fixed order.
     pub fn visit_params_mut(&mut self, f: &mut dyn FnMut(&'static str, usize, &mut Param)) {
         let [w, b] = self.input.params_mut();

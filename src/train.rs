@@ -185,6 +185,21 @@ impl Trainer {
         }
     }
 
+    /// Per-sample gate weights on a whole split (samples × tasks × experts, row-major;
+    /// empty for Shared-Bottom), computed in batch-sized chunks without dropout.
+    pub fn split_gate_weights(&mut self, split: &Split) -> Vec<f32> {
+        let chunk = self.batch_x.nrows();
+        let mut out = Vec::new();
+        let mut start = 0;
+        while start < split.len() {
+            let end = (start + chunk).min(split.len());
+            self.model.forward(split.x.slice(s![start..end, ..]), None);
+            self.model.gate_weights_into(&mut out);
+            start = end;
+        }
+        out
+    }
+
     /// Gate statistics of the last forward pass (a training batch, or the last chunk of
     /// an evaluation).
     pub fn gate_stats(&self) -> Option<GateStats> {

@@ -91,6 +91,10 @@ struct Pending {
     train: Vec<f64>,
     /// Interleaved evaluations: [step, loss 1, loss 2, auc 1, auc 2, ...] (NaN for no AUC).
     test: Vec<f64>,
+    /// Mean gate weights on the test set at the last evaluation, tasks × experts.
+    test_gates: Vec<f32>,
+    /// Mean per-sample gate entropy of each task on the test set at the last evaluation.
+    test_entropy: Vec<f32>,
 }
 
 /// Several models training side by side; lives in the page's worker.
@@ -210,6 +214,34 @@ impl Playground {
         )
     }
 
+    /// Mean gate weights on the test set at the last evaluation (what the CLI reports),
+    /// tasks × experts row-major (empty for sb).
+    #[wasm_bindgen(js_name = testGates)]
+    pub fn test_gates(&self, i: usize) -> Float32Array {
+        Float32Array::from(self.pending[i].test_gates.as_slice())
+    }
+
+    /// Mean per-sample gate entropy of each task on the test set at the last evaluation.
+    #[wasm_bindgen(js_name = testGateEntropy)]
+    pub fn test_gate_entropy(&self, i: usize) -> Float32Array {
+        Float32Array::from(self.pending[i].test_entropy.as_slice())
+    }
+
+    /// Per-sample gate weights of model `i` on the test set: samples × tasks × experts,
+    /// row-major (empty for sb). For the page's gate inspector.
+    #[wasm_bindgen(js_name = testGateWeights)]
+    pub fn test_gate_weights(&mut self, i: usize) -> Float32Array {
+        let test = &self.session.data.test;
+        Float32Array::from(self.session.trainers[i].split_gate_weights(test).as_slice())
+    }
+
+    /// The test samples' latent projections: [w1·x for every sample, then w2·x].
+    #[wasm_bindgen(js_name = testProjections)]
+    pub fn test_projections(&self) -> Float32Array {
+        let p = &self.session.data.test.projection;
+        Float32Array::from([p[0].as_slice(), p[1].as_slice()].concat().as_slice())
+    }
+
     /// A message when model `i` has diverged, else `undefined`.
     pub fn diverged(&self, i: usize) -> Option<String> {
         self.session.trainers[i]
@@ -262,4 +294,48 @@ fn record_evaluation(trainer: &mut crate::Trainer, data: &crate::Dataset, pendin
     pending.test.push(trainer.step as f64);
     pending.test.extend_from_slice(&eval.loss);
     pending.test.extend(eval.auc.map(|a| a.unwrap_or(f64::NAN)));
+    if let Some(g) = eval.gates {
+        pending.test_entropy = g.entropy.to_vec();
+        pending.test_gates.clear();
+        for t in 0..TASKS {
+            pending.test_gates.extend(g.weights.iter().map(|w| w[t]));
+        }
+    }
+}
+
+/// Benchmark hook: GFLOP/s of our forward kernel (`matmul_bias`) on an n×n×n product,
+/// the best of `reps` timed runs after one warm-up (timed with `performance.now()`).
+#[wasm_bindgen(js_name = benchMatmul)]
+pub fn bench_matmul(n: usize, reps: u32) -> f64 {
+    let a: Vec<f32> = (0..n * n).map(|i| (i % 7) as f32 * 0.1).collect();
+    let b: Vec<f32> = (0..n * n).map(|i| (i % 5) as f32 * 0.1).collect();
+    let bias = vec![0.0f32; n];
+    let mut c = vec![0.0f32; n * n];
+    let now = || {
+        js_sys::Reflect::get(&js_sys::global(), &"performance".into())
+            .ok()
+            .and_then(|p| js_sys::Reflect::get(&p, &"now".into()).ok().map(|f| (p, f)))
+            .and_then(|(p, f)| js_sys::Function::from(f).call0(&p).ok())
+            .and_then(|v| v.as_f64())
+            .unwrap_or(0.0)
+    };
+    crate::kernels::matmul_bias(&a, &b, &bias, &mut c, n, n, n);
+    let mut best = f64::INFINITY;
+    for _ in 0..reps.max(1) {
+        let t = now();
+        crate::kernels::matmul_bias(&a, &b, &bias, &mut c, n, n, n);
+        best = best.min(now() - t);
+    }
+    std::hint::black_box(&c);
+    2.0 * (n * n * n) as f64 / (best / 1e3) / 1e9
+}
+
+/// Benchmark hook: the size in bytes of this module's `WebAssembly.Memory`.
+#[wasm_bindgen(js_name = wasmMemoryBytes)]
+pub fn wasm_memory_bytes() -> f64 {
+    wasm_bindgen::memory()
+        .unchecked_into::<js_sys::WebAssembly::Memory>()
+        .buffer()
+        .unchecked_into::<js_sys::ArrayBuffer>()
+        .byte_length() as f64
 }

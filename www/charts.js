@@ -5,15 +5,12 @@
 const LOSS_MS = 100; // at most 10 loss-chart redraws a second while training
 const HEATMAP_MS = 200;
 const GATED = new Set(['omoe', 'mmoe', 'cgc']);
-const TITLES = {
-  omoe: 'OMoE: one gate shared by both tasks',
-  mmoe: 'MMoE: a gate per task',
-  cgc: 'CGC: own + shared experts per task',
-};
 
 export class Charts {
-  constructor(wasm, { lossCanvas, heatmapBox }) {
+  constructor(wasm, { lossCanvas, heatmapBox, t }) {
     this.wasm = wasm;
+    this.t = t;
+    this.settings = null;
     this.loss = new wasm.LossChart();
     this.lossCanvas = lossCanvas;
     this.heatmapBox = heatmapBox;
@@ -51,8 +48,8 @@ export class Charts {
   /** Starts over with these models (`info`: [{name, experts}]) and task types. */
   reset(info, settings) {
     this.loss.reset(info.map((m) => m.name));
-    const label = (t) => `task ${t} · ${settings[`task${t}`] === 'binary' ? 'log-loss' : 'MSE'}`;
-    this.loss.setTaskLabels(label(1), label(2));
+    this.settings = settings;
+    this.taskLabels();
     for (const h of this.heatmaps.values()) this.observer.unobserve(h.canvas);
     this.heatmaps.clear();
     const cards = [];
@@ -65,10 +62,17 @@ export class Charts {
       box.className = 'canvas-box heatmap-box';
       const canvas = document.createElement('canvas');
       canvas.setAttribute('role', 'img');
-      canvas.setAttribute('aria-label', `${TITLES[m.name]}: mean gate weight of each expert for each task`);
+      canvas.setAttribute('aria-label', this.t('heat.aria', { title: this.t(`heat.${m.name}`) }));
       canvas.dataset.model = m.name;
+      canvas.id = `heatmap-${m.name}`;
       box.append(canvas);
-      card.append(box);
+      const png = document.createElement('button');
+      png.type = 'button';
+      png.className = 'png quiet heatmap-png';
+      png.dataset.canvas = canvas.id;
+      png.textContent = this.t('png');
+      png.title = this.t('png.title');
+      card.append(box, png);
       cards.push(card);
       this.heatmaps.set(i, {
         name: m.name,
@@ -82,6 +86,27 @@ export class Charts {
     this.heatmapBox.replaceChildren(...cards);
     this.heatmapBox.dataset.count = String(cards.length);
     for (const h of this.heatmaps.values()) this.observer.observe(h.canvas);
+    this.request();
+  }
+
+  taskLabels() {
+    const label = (k) =>
+      this.t('task.label', { t: k, loss: this.settings[`task${k}`] === 'binary' ? 'log-loss' : 'MSE' });
+    this.loss.setTaskLabels(label(1), label(2));
+  }
+
+  /** Redraws every chart's words in the current language. */
+  setLabels() {
+    if (this.settings) this.taskLabels();
+    for (const h of this.heatmaps.values()) {
+      h.canvas.setAttribute('aria-label', this.t('heat.aria', { title: this.t(`heat.${h.name}`) }));
+      const png = h.canvas.parentElement.nextElementSibling;
+      if (png) {
+        png.textContent = this.t('png');
+        png.title = this.t('png.title');
+      }
+      h.dirty = true;
+    }
     this.request();
   }
 
@@ -172,7 +197,7 @@ export class Charts {
       budget -= 1;
       h.dirty = false;
       if (![...this.heatmaps.values()].some((o) => o.dirty)) this.heatmapAt = started;
-      this.wasm.drawGateHeatmap(h.canvas, h.gates, h.experts, TITLES[h.name], h.entropy, this.lecture, ratio);
+      this.wasm.drawGateHeatmap(h.canvas, h.gates, h.experts, this.t(`heat.${h.name}`), h.entropy, this.lecture, ratio);
     }
     const took = performance.now() - started;
     this.drawMs += took;

@@ -109,7 +109,6 @@ export class Controls {
     $('correlation-out').textContent = Number(state.settings.correlation).toFixed(2);
     $('task1').value = state.settings.task1;
     $('task2').value = state.settings.task2;
-    $('eval-every').textContent = String(state.settings.eval_every);
     for (const box of this.modelBoxes) box.checked = state.models.includes(box.value);
   }
 }

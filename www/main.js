@@ -6,6 +6,11 @@ import init, * as wasm from './pkg/mmoe.js';
 import { Charts } from './charts.js';
 import { Controls } from './controls.js';
 import { readQuery, writeQuery, replaceUrl, copyText, SPEEDS } from './url-state.js';
+import { t, translate, setLang, getLang } from './i18n.js';
+import { PRESETS, presetSettings, matches } from './presets.js';
+import { installShortcuts } from './keyboard.js';
+import { runJson, runCsv, download, downloadCanvas, readSettingsFile } from './exporter.js';
+import { Inspector } from './inspector.js';
 
 const $ = (id) => document.getElementById(id);
 const NAMES = { sb: 'Shared-Bottom', omoe: 'OMoE', mmoe: 'MMoE', cgc: 'CGC' };
@@ -16,10 +21,13 @@ const state = {
   speed: 0,
   lecture: false,
   autoplay: false,
+  preset: null, // the guided-tour preset being shown (1–6)
+  lang: 'en',
 };
 
 let defaults = null;
 let charts = null;
+let inspector = null;
 let controls = null;
 let worker = null;
 let generation = 0; // of the models the page is showing (the worker's build counter)
@@ -46,10 +54,14 @@ function status(message, { sticky = false } = {}) {
 function idleStatus() {
   if (!info.length) return '';
   const names = info.map((m) => NAMES[m.name]).join(', ');
-  return `${running ? 'Training' : 'Paused'}: ${names} on ${state.settings.train_samples} samples (seed ${state.settings.seed}).`;
+  const values = { names, n: state.settings.train_samples, seed: state.settings.seed };
+  return t(running ? 'status.training' : 'status.paused', values);
 }
 
-function showNotices(notices) {
+function showNotices(notices, source = 'url') {
+  const head = $('notice-head');
+  head.dataset.i18n = source === 'file' ? 'notice.file' : 'notice.url';
+  head.textContent = t(head.dataset.i18n);
   const list = $('notice-list');
   list.replaceChildren(
     ...notices.map((text) => {
@@ -89,6 +101,9 @@ function newRun(m) {
     test: [], // [step, loss 1, loss 2, auc 1, auc 2]
     gates: new Float32Array(0),
     entropy: new Float32Array(0),
+    testGates: new Float32Array(0), // tasks × experts, test set, latest evaluation
+    testEntropy: new Float32Array(0),
+    gateHistory: [], // [step, ...mean gate weights of the last batch (tasks × experts)]
     diverged: null,
   };
 }
@@ -161,6 +176,7 @@ function handleWorkerMessage(m) {
       $('pearson').textContent = pearson.toFixed(3);
       charts.reset(info, state.settings);
       renderTable(true);
+      inspector.reset(info);
       $('diverged').hidden = true;
       setButtons(true);
       updateCounters(true);
@@ -185,6 +201,11 @@ function handleWorkerMessage(m) {
           run.gates = d.gates;
           run.entropy = d.entropy;
           charts.setGates(i, d.gates, d.entropy);
+          recordGates(run, d.steps, d.gates);
+        }
+        if (d.testGates.length) {
+          run.testGates = d.testGates;
+          run.testEntropy = d.testEntropy;
         }
       });
       step = m.step;
@@ -195,6 +216,7 @@ function handleWorkerMessage(m) {
     }
     case 'state':
       running = m.running;
+      if (!running) inspector.request();
       updatePlayButton();
       updateCounters(true);
       renderTable(true);
@@ -224,6 +246,9 @@ function handleWorkerMessage(m) {
       status(`Could not apply ${m.request}: ${m.message}`, { sticky: true });
       setButtons(m.request !== 'init');
       break;
+    case 'inspect':
+      if (m.generation === generation) inspector.setData(m);
+      break;
     case 'fatal':
       showCrash(m.message);
       break;
@@ -237,7 +262,7 @@ function showDiverged() {
     .map((r) => `${NAMES[r.name]} ${r.diverged}.`)
     .join(' ');
   const lower = Math.max(state.settings.lr * 0.1, 1e-6);
-  $('diverged-fix').textContent = `Lower the learning rate to ${Number(lower.toPrecision(3))} and restart`;
+  $('diverged-fix').textContent = t('diverged.fix', { lr: Number(lower.toPrecision(3)) });
   $('diverged').hidden = false;
 }
 
@@ -266,7 +291,7 @@ function singleStep() {
 function updatePlayButton() {
   const button = $('play');
   button.querySelector('.icon').textContent = running ? '❚❚' : '▶';
-  button.querySelector('.label').textContent = running ? 'Pause' : 'Play';
+  button.querySelector('.label').textContent = t(running ? 'pause' : 'play');
   button.setAttribute('aria-pressed', String(running));
 }
 
@@ -281,8 +306,9 @@ function syncUrl() {
 function onSetting(name, value, kind) {
   if (state.settings[name] === value) return;
   state.settings = { ...state.settings, [name]: value };
+  presetChanged();
   syncUrl();
-  if (name === 'eval_every') $('eval-every').textContent = String(value);
+  if (name === 'eval_every') lossHint();
   if (kind === 'live' && info.length) {
     worker.postMessage({ type: name === 'lr' ? 'lr' : 'correlation', value });
     return;
@@ -292,6 +318,7 @@ function onSetting(name, value, kind) {
 
 function onModels(models) {
   state.models = models;
+  presetChanged();
   syncUrl();
   build(`Rebuilt with ${models.map((m) => NAMES[m]).join(', ')}.`);
 }
@@ -353,15 +380,150 @@ function renderTable(force = false) {
       if (test && Number.isFinite(test[3 + t])) text += ` · AUC ${test[3 + t].toFixed(3)}`;
       cells[4 + t].textContent = text;
     }
-    cells[6].textContent = run.diverged ? 'diverged' : running ? 'training' : 'paused';
+    cells[6].textContent = t(run.diverged ? 'st.diverged' : running ? 'st.training' : 'st.paused');
     cells[6].className = run.diverged ? 'bad' : '';
   });
+  showVerdict();
+}
+
+// ---------- gate history (for the inspector and the export) ----------
+
+const GATE_EVERY = 10; // record the last batch's mean gates every this many steps
+const GATE_KEEP = 4000; // then thin to every other record
+
+function recordGates(run, s, gates) {
+  const history = run.gateHistory;
+  const last = history[history.length - 1];
+  const every = run.gateEvery ?? GATE_EVERY;
+  if (last && s - last[0] < every) return;
+  history.push([s, ...gates]);
+  if (history.length > GATE_KEEP) {
+    run.gateHistory = history.filter((_, k) => k % 2 === 0);
+    run.gateEvery = every * 2;
+  }
+}
+
+// ---------- the guided tour ----------
+
+function presetTitle(p) {
+  return `${p.n}. ${t(`p${p.n}.title`)}`;
+}
+
+function renderPresetButtons() {
+  const box = $('preset-buttons');
+  box.replaceChildren(
+    ...PRESETS.map((p) => {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.dataset.preset = String(p.n);
+      b.textContent = presetTitle(p);
+      b.setAttribute('aria-keyshortcuts', String(p.n));
+      b.setAttribute('aria-pressed', String(state.preset === p.n));
+      b.addEventListener('click', () => applyPreset(p.n));
+      return b;
+    }),
+  );
+}
+
+function showPreset() {
+  const p = PRESETS.find((x) => x.n === state.preset);
+  for (const b of $('preset-buttons').children) b.setAttribute('aria-pressed', String(b.dataset.preset === String(state.preset)));
+  $('preset-title').textContent = p ? presetTitle(p) : '';
+  $('preset-title').hidden = !p;
+  $('preset-body').dataset.i18n = p ? `p${p.n}.text` : 'preset.none';
+  $('preset-body').textContent = t($('preset-body').dataset.i18n);
+  $('preset-claim').hidden = !p;
+  if (p) $('preset-claim-text').textContent = t(`p${p.n}.claim`);
+  $('preset-fix').hidden = !(p?.fix && !Object.entries(p.fix).every(([k, v]) => state.settings[k] === v));
+  showVerdict();
+}
+
+/** The light snapshot the presets' checks read (latest evaluation only). */
+function claimSnapshot() {
+  const models = {};
+  for (const run of runs) {
+    const experts = run.testGates.length / 2;
+    models[run.name] = {
+      test_loss: run.test.length ? [run.test[run.test.length - 1]] : [],
+      test_gates: experts ? [Array.from(run.testGates.subarray(0, experts)), Array.from(run.testGates.subarray(experts))] : [],
+      entropy_test: Array.from(run.testEntropy),
+    };
+  }
+  return { step, models };
+}
+
+function showVerdict() {
+  const p = PRESETS.find((x) => x.n === state.preset);
+  const el = $('preset-verdict');
+  if (!p || !runs.length) {
+    el.textContent = '';
+    return;
+  }
+  const evaluated = Math.min(...runs.map((r) => (r.test.length ? r.test[r.test.length - 1][0] : 0)));
+  const { ok, value } = p.check(claimSnapshot(), state.settings);
+  const mark = evaluated < p.budget ? '…' : ok ? '✓' : '✗';
+  el.textContent = `(${t('counter.step')} ${evaluated}: ${value} ${mark})`;
+  el.className = `verdict ${evaluated < p.budget ? '' : ok ? 'ok' : 'bad'}`;
+}
+
+function applyPreset(n, extra = {}) {
+  const p = PRESETS.find((x) => x.n === n);
+  if (!p) return;
+  state.settings = presetSettings(p, defaults, extra);
+  state.models = p.models.slice();
+  state.preset = n;
+  controls.set(state);
+  syncUrl();
+  showPreset();
+  running = false; // a preset starts from step 0, paused unless it was playing
+  build(t('status.preset', { n, title: t(`p${n}.title`) }));
+}
+
+function presetChanged() {
+  const p = PRESETS.find((x) => x.n === state.preset);
+  if (p && !matches(p, state.settings, state.models, defaults)) {
+    state.preset = null;
+    showPreset();
+    $('preset-body').textContent = t('preset.changed');
+  } else if (p) {
+    showPreset();
+  }
+}
+
+// ---------- lecture mode, language ----------
+
+function setLecture(on) {
+  state.lecture = on;
+  document.body.classList.toggle('lecture', on);
+  $('lecture-toggle').setAttribute('aria-pressed', String(on));
+  charts.setLecture(on);
+  inspector.setLecture(on);
+  syncUrl();
+}
+
+function lossHint() {
+  $('loss-hint').textContent = t('loss.hint', { n: state.settings.eval_every });
+}
+
+function applyLang(lang) {
+  state.lang = setLang(lang);
+  translate();
+  lossHint();
+  updatePlayButton();
+  showPreset();
+  renderPresetButtons();
+  charts.setLabels(t);
+  inspector.relabel();
+  renderTable(true);
+  showDiverged();
+  if (info.length) status(idleStatus());
 }
 
 // ---------- the test handle ----------
 
 function snapshot() {
   const models = {};
+  const claim = claimSnapshot();
   for (const run of runs) {
     const every = Math.max(1, Math.ceil(run.steps / 2000));
     const train = [];
@@ -377,10 +539,15 @@ function snapshot() {
       test_loss: run.test.map((r) => r.slice()),
       gates: experts ? [Array.from(run.gates.subarray(0, experts)), Array.from(run.gates.subarray(experts))] : [],
       entropy: Array.from(run.entropy),
+      test_gates: claim.models[run.name].test_gates,
+      entropy_test: claim.models[run.name].entropy_test,
+      gate_history_length: run.gateHistory.length,
       diverged: run.diverged,
     };
   }
-  return { step, running, pearson, models };
+  const preset = PRESETS.find((x) => x.n === state.preset);
+  const check = preset && runs.length ? preset.check(claim, state.settings) : null;
+  return { step, running, pearson, models, preset: state.preset, claim: check, lecture: state.lecture, lang: state.lang };
 }
 
 function installHandle() {
@@ -397,6 +564,22 @@ function installHandle() {
     play,
     pause,
     step: singleStep,
+    /** Trains from where it is to exactly step `n`, then pauses; resolves at step n. */
+    runTo(n) {
+      worker.postMessage({ type: 'runTo', step: n });
+      return new Promise((resolve) => {
+        const poll = () => (step >= n && !running ? resolve(snapshot()) : setTimeout(poll, 50));
+        poll();
+      });
+    },
+    preset: applyPreset,
+    presets: () => PRESETS.map((p) => ({ n: p.n, models: p.models, settings: p.settings, budget: p.budget, fix: p.fix ?? null })),
+    setLecture,
+    setLang: applyLang,
+    inspector: () => inspector.state(),
+    exportJson: () => runJson(exportSource()),
+    exportCsv: () => runCsv(exportSource()),
+    loadSettingsText: (text, name = 'settings.json') => loadSettings(text, name),
     timings: () => ({
       firstStepMs: firstStepAt,
       chartDraws: charts.drawCount,
@@ -411,6 +594,40 @@ function installHandle() {
   };
 }
 
+function reset() {
+  build(t('status.reset'));
+}
+
+// ---------- export and import ----------
+
+function exportSource() {
+  return { settings: state.settings, models: state.models, step, pearson, preset: state.preset, runs };
+}
+
+/**
+ * Loads settings from a file's text (an exported run, or a plain settings object):
+ * every value goes through the wasm `parsePairs`, like URL parameters, and the notices
+ * show what was fixed. Nothing from the file is inserted as HTML.
+ */
+function loadSettings(text, name) {
+  let parsed;
+  try {
+    parsed = readSettingsFile(wasm, text);
+  } catch (error) {
+    status(t('status.badfile', { file: name, error: error.message }), { sticky: true });
+    return null;
+  }
+  state.settings = parsed.settings;
+  if (parsed.models) state.models = parsed.models;
+  state.preset = null;
+  controls.set(state);
+  showPreset();
+  syncUrl();
+  showNotices(parsed.notices, 'file');
+  build(t('status.loaded', { file: name }));
+  return parsed.notices;
+}
+
 // ---------- start ----------
 
 async function main() {
@@ -422,11 +639,31 @@ async function main() {
   state.speed = query.speed;
   state.lecture = query.lecture;
   state.autoplay = query.autoplay;
+  state.preset = query.preset;
+  state.lang = setLang(query.lang ?? 'en');
+  translate();
   showNotices(query.notices);
   document.body.classList.toggle('lecture', state.lecture);
+  $('lecture-toggle').setAttribute('aria-pressed', String(state.lecture));
 
-  charts = new Charts(wasm, { lossCanvas: $('loss-chart'), heatmapBox: $('heatmaps') });
+  charts = new Charts(wasm, { lossCanvas: $('loss-chart'), heatmapBox: $('heatmaps'), t });
   charts.setLecture(state.lecture);
+  inspector = new Inspector({
+    select: $('inspector-model'),
+    scatter: $('inspector-scatter'),
+    sample: $('inspector-sample'),
+    similarity: $('inspector-similarity'),
+    spread: $('inspector-spread'),
+    sampleLabel: $('inspector-sample-label'),
+    summary: $('inspector-summary'),
+    none: $('inspector-none'),
+    card: $('inspector'),
+    runs: () => runs,
+    request: () => worker?.postMessage('inspect'),
+    running: () => running,
+    t,
+  });
+  inspector.setLecture(state.lecture);
   controls = new Controls({
     wasm,
     fields: wasm.fields(),
@@ -435,6 +672,10 @@ async function main() {
     onStatus: (message) => status(message),
   });
   controls.set(state);
+  lossHint();
+  renderPresetButtons();
+  showPreset();
+  if (state.preset) presetChanged();
   $('speed').value = String(state.speed);
   // Keep `autoplay` out of the address bar once it has done its job.
   syncUrl();
@@ -442,7 +683,7 @@ async function main() {
 
   $('play').addEventListener('click', () => (running ? pause() : play()));
   $('single-step').addEventListener('click', singleStep);
-  $('reset').addEventListener('click', () => build('Reset: the models restart from step 0 (same seed: same data, same initial weights).'));
+  $('reset').addEventListener('click', reset);
   $('regenerate').addEventListener('click', () => {
     state.settings = { ...state.settings, seed: randomSeed() };
     controls.set(state);
@@ -462,7 +703,7 @@ async function main() {
     out.value = link.href;
     out.classList.add('shown');
     const copied = await copyText(link.href);
-    $('copy-link').textContent = copied ? 'Copied ✓' : 'Copy link';
+    $('copy-link').textContent = t(copied ? 'copied' : 'copy');
     if (!copied) {
       out.focus();
       out.select();
@@ -470,7 +711,7 @@ async function main() {
     } else {
       status('Link copied: it opens this exact setting' + (running ? ' and starts training.' : '.'));
     }
-    setTimeout(() => ($('copy-link').textContent = 'Copy link'), 2000);
+    setTimeout(() => ($('copy-link').textContent = t('copy')), 2000);
   });
   $('notice-close').addEventListener('click', () => ($('notice').hidden = true));
   $('restart').addEventListener('click', () => {
@@ -486,16 +727,69 @@ async function main() {
     resumeAfterBuild = true;
     build(`Learning rate lowered to ${lr}; restarted the models.`);
   });
-  document.addEventListener('keydown', (event) => {
-    const target = event.target;
-    if (event.ctrlKey || event.metaKey || event.altKey) return;
-    if (target instanceof HTMLElement && target.closest('input, select, textarea, button, summary')) return;
-    if (event.key === ' ') {
-      event.preventDefault();
-      if (info.length) (running ? pause : play)();
-    } else if (event.key === 'ArrowRight' && info.length) {
-      singleStep();
-    }
+  $('lecture-toggle').addEventListener('click', () => setLecture(!state.lecture));
+  $('lang-toggle').addEventListener('click', () => {
+    applyLang(state.lang === 'zh' ? 'en' : 'zh');
+    syncUrl();
+  });
+  $('preset-fix').addEventListener('click', () => {
+    const p = PRESETS.find((x) => x.n === state.preset);
+    if (p?.fix) applyPreset(p.n, p.fix);
+  });
+  const shortcuts = installShortcuts({
+    overlay: $('shortcuts'),
+    openButton: $('help-toggle'),
+    closeButton: $('shortcuts-close'),
+    actions: {
+      playPause: () => info.length && (running ? pause : play)(),
+      step: () => info.length && singleStep(),
+      reset: () => info.length && reset(),
+      preset: (n) => applyPreset(n),
+      lecture: () => setLecture(!state.lecture),
+      fullscreen: () => {
+        if (document.fullscreenElement) document.exitFullscreen?.();
+        else document.documentElement.requestFullscreen?.().catch(() => {});
+      },
+    },
+  });
+  window.mmoe.shortcutsOpen = () => shortcuts.isOpen();
+
+  $('export-json').addEventListener('click', () =>
+    download(`mmoe-run-step${step}.json`, runJson(exportSource()), 'application/json'),
+  );
+  $('export-csv').addEventListener('click', () => download(`mmoe-run-step${step}.csv`, runCsv(exportSource()), 'text/csv'));
+  document.addEventListener('click', (event) => {
+    const button = event.target instanceof Element ? event.target.closest('button.png') : null;
+    if (button) downloadCanvas($(button.dataset.canvas), `mmoe-${button.dataset.canvas}-step${step}.png`);
+  });
+  $('import-button').addEventListener('click', () => $('import-file').click());
+  $('import-file').addEventListener('change', async () => {
+    const file = $('import-file').files[0];
+    if (file) loadSettings(await file.text(), file.name);
+    $('import-file').value = '';
+  });
+  let dragDepth = 0;
+  const isFileDrag = (e) => [...(e.dataTransfer?.types ?? [])].includes('Files');
+  document.addEventListener('dragenter', (e) => {
+    if (!isFileDrag(e)) return;
+    dragDepth += 1;
+    $('drop-zone').hidden = false;
+  });
+  document.addEventListener('dragleave', (e) => {
+    if (!isFileDrag(e)) return;
+    dragDepth = Math.max(0, dragDepth - 1);
+    if (dragDepth === 0) $('drop-zone').hidden = true;
+  });
+  document.addEventListener('dragover', (e) => {
+    if (isFileDrag(e)) e.preventDefault();
+  });
+  document.addEventListener('drop', async (e) => {
+    if (!isFileDrag(e)) return;
+    e.preventDefault();
+    dragDepth = 0;
+    $('drop-zone').hidden = true;
+    const file = e.dataTransfer.files[0];
+    if (file) loadSettings(await file.text(), file.name);
   });
 
   startWorker();

@@ -5,6 +5,8 @@
 
 export const MODEL_NAMES = ['sb', 'omoe', 'mmoe', 'cgc'];
 export const SPEEDS = [0, 500, 100, 20, 5, 1]; // steps per second; 0 = as fast as possible
+export const PRESET_COUNT = 6;
+const LANGS = ['en', 'zh'];
 
 const MAX_SHOWN = 40;
 const shorten = (s) => (s.length > MAX_SHOWN ? `${s.slice(0, MAX_SHOWN)}…` : s);
@@ -18,7 +20,8 @@ function parseFlag(key, raw, notices) {
 }
 
 /**
- * Reads a query string into `{settings, models, autoplay, speed, lecture, notices}`.
+ * Reads a query string into `{settings, models, autoplay, speed, lecture, preset, lang,
+ * notices}`.
  * `wasm` is the initialised wasm module (for `parsePairs`).
  */
 export function readQuery(wasm, search) {
@@ -38,6 +41,8 @@ export function readQuery(wasm, search) {
     autoplay: false,
     speed: 0,
     lecture: false,
+    preset: null,
+    lang: null,
     notices,
   };
   for (const [key, raw] of parsed.unknown) {
@@ -48,6 +53,18 @@ export function readQuery(wasm, search) {
       case 'lecture':
         state.lecture = parseFlag(key, raw, notices);
         break;
+      case 'preset': {
+        const n = Number(raw);
+        if (Number.isInteger(n) && n >= 1 && n <= PRESET_COUNT) state.preset = n;
+        else notices.push(`preset: '${shorten(raw)}' is not a preset number 1–${PRESET_COUNT}; ignored it`);
+        break;
+      }
+      case 'lang': {
+        const v = raw.trim().toLowerCase();
+        if (LANGS.includes(v)) state.lang = v;
+        else notices.push(`lang: '${shorten(raw)}' is not one of ${LANGS.join(', ')}; kept ${LANGS[0]}`);
+        break;
+      }
       case 'speed': {
         const v = raw.trim() === 'max' ? 0 : Number(raw);
         if (SPEEDS.includes(v)) state.speed = v;
@@ -78,6 +95,8 @@ export function writeQuery(state, defaults) {
   }
   if (state.speed > 0) params.set('speed', String(state.speed));
   if (state.lecture) params.set('lecture', '1');
+  if (state.preset) params.set('preset', String(state.preset));
+  if (state.lang && state.lang !== 'en') params.set('lang', state.lang);
   if (state.autoplay) params.set('autoplay', '1');
   return params.toString().replaceAll('%2C', ',');
 }

@@ -3,9 +3,11 @@
 // what happened as typed arrays (transferred, not copied).
 //
 // Page → worker: {type: 'init', settings, models} | 'play' | 'pause' | {type: 'step', steps}
+//   | {type: 'runTo', step} (play, then pause at exactly that step) | 'inspect'
+//   (per-sample test-set gate weights and the samples' projections, for the inspector)
 //   | {type: 'correlation', value} | {type: 'lr', value} | {type: 'speed', value}
 //   | 'crash' (tests: throw outside any handler)
-// Worker → page: 'ready' | 'data' | 'correlation' | 'lr' | 'state' | 'diverged'
+// Worker → page: 'ready' | 'data' | 'correlation' | 'lr' | 'state' | 'diverged' | 'inspect'
 //   | 'error' (a request failed; the trainer is fine) | 'fatal' (the trainer is gone)
 
 import init, { Playground } from './pkg/mmoe.js';
@@ -23,6 +25,7 @@ let stepsPerCall = 1;
 let reportedDiverged = new Set();
 let scheduled = false;
 let generation = 0;
+let stopAt = Infinity; // pause when the models reach this step (runTo)
 
 const queue = [];
 let initialised = false;
@@ -84,8 +87,10 @@ function flush() {
     const test = playground.takeTestLosses(i);
     const gates = playground.gates(i);
     const entropy = playground.gateEntropy(i);
-    transfer.push(train.buffer, test.buffer, gates.buffer, entropy.buffer);
-    models.push({ train, test, gates, entropy, steps: playground.modelSteps(i) });
+    const testGates = test.length ? playground.testGates(i) : new Float32Array(0);
+    const testEntropy = test.length ? playground.testGateEntropy(i) : new Float32Array(0);
+    transfer.push(train.buffer, test.buffer, gates.buffer, entropy.buffer, testGates.buffer, testEntropy.buffer);
+    models.push({ train, test, gates, entropy, testGates, testEntropy, steps: playground.modelSteps(i) });
     const diverged = playground.diverged(i);
     if (diverged !== undefined && !reportedDiverged.has(i)) {
       reportedDiverged.add(i);
@@ -109,7 +114,8 @@ function tick() {
   try {
     let taken = 0;
     while (performance.now() - start < SLICE_MS) {
-      let n = stepsPerCall;
+      let n = Math.min(stepsPerCall, stopAt - playground.steps());
+      if (n <= 0) break;
       if (speed > 0) {
         n = Math.min(n, Math.floor(allowance));
         if (n <= 0) break;
@@ -123,6 +129,12 @@ function tick() {
       stepsPerCall = Math.max(1, Math.min(256, Math.floor(SLICE_MS / 3 / Math.max(perStep, 0.01))));
     }
     if (taken > 0) flush();
+    if (playground.steps() >= stopAt) {
+      stopAt = Infinity;
+      running = false;
+      post({ type: 'state', running });
+      return;
+    }
   } catch (error) {
     fatal(error);
     return;
@@ -140,6 +152,7 @@ function build(settings, models) {
   playground?.free();
   playground = null;
   generation += 1;
+  stopAt = Infinity;
   reportedDiverged = new Set();
   stepsPerCall = 1;
   playground = new Playground(settings, models);
@@ -174,6 +187,7 @@ function handle(message) {
     if (!playground) return;
     switch (type) {
       case 'play':
+        stopAt = Infinity;
         if (!running) {
           running = true;
           allowance = 1;
@@ -182,7 +196,31 @@ function handle(message) {
           wake();
         }
         break;
+      case 'runTo':
+        stopAt = Math.max(0, Math.floor(message.step));
+        if (playground.steps() >= stopAt) {
+          stopAt = Infinity;
+          break;
+        }
+        if (!running) {
+          running = true;
+          allowance = 1;
+          lastTick = performance.now();
+          post({ type: 'state', running });
+          wake();
+        }
+        break;
+      case 'inspect': {
+        const gates = names.map((_, i) => playground.testGateWeights(i));
+        const projections = playground.testProjections();
+        post(
+          { type: 'inspect', generation, step: maxSteps(), gates, projections },
+          [...gates.map((g) => g.buffer), projections.buffer],
+        );
+        break;
+      }
       case 'pause':
+        stopAt = Infinity;
         if (running) {
           running = false;
           post({ type: 'state', running });

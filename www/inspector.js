@@ -1,0 +1,399 @@
+// The gate inspector: the test samples laid out by their two latent projections (w1·x,
+// w2·x) and coloured by the expert task 1's gate favours; the picked sample's gate
+// weights for each task; how far apart the two tasks' mean gates are over training; and
+// how much each expert's gate weight varies from sample to sample (input-dependent
+// routing, or a constant mixture?). Plain canvas 2D, drawn only when something changed.
+
+// Okabe–Ito, for experts (the models keep their own colours elsewhere).
+const EXPERT = ['#0072b2', '#e69f00', '#009e73', '#d55e00', '#56b4e9', '#cc79a7', '#f0e442', '#000000'];
+const MODEL = { omoe: '#56b4e9', mmoe: '#009e73', cgc: '#cc79a7' };
+const GATED = new Set(['omoe', 'mmoe', 'cgc']);
+const INK = '#1d232b';
+const MUTED = '#5b6470';
+const GRID = '#e6e9ee';
+const REFRESH_MS = 1000;
+
+function fit(canvas) {
+  const ratio = window.devicePixelRatio || 1;
+  const w = Math.max(1, Math.round(canvas.clientWidth * ratio));
+  const h = Math.max(1, Math.round(canvas.clientHeight * ratio));
+  if (canvas.width !== w || canvas.height !== h) {
+    canvas.width = w;
+    canvas.height = h;
+  }
+  const ctx = canvas.getContext('2d');
+  ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+  ctx.clearRect(0, 0, canvas.clientWidth, canvas.clientHeight);
+  ctx.fillStyle = '#ffffff';
+  ctx.fillRect(0, 0, canvas.clientWidth, canvas.clientHeight);
+  return { ctx, w: canvas.clientWidth, h: canvas.clientHeight };
+}
+
+function quantile(sorted, q) {
+  if (!sorted.length) return NaN;
+  const i = (sorted.length - 1) * q;
+  const lo = Math.floor(i);
+  const hi = Math.ceil(i);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (i - lo);
+}
+
+export class Inspector {
+  constructor(o) {
+    Object.assign(this, o);
+    this.lecture = false;
+    this.models = []; // [{name, index, experts}]
+    this.data = null; // {gates: Float32Array[], projections: Float32Array, step}
+    this.picked = 0;
+    this.visible = true;
+    this.spreadStd = NaN;
+    this.select.addEventListener('change', () => this.drawAll());
+    this.scatter.addEventListener('click', (e) => this.pickAt(e));
+    this.scatter.addEventListener('keydown', (e) => {
+      const n = this.count();
+      if (!n || (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight')) return;
+      e.preventDefault();
+      e.stopPropagation(); // keep → for the sample here, not for the training step
+      this.pick((this.picked + (e.key === 'ArrowRight' ? 1 : n - 1)) % n);
+    });
+    document.getElementById('inspector-refresh').addEventListener('click', () => this.request());
+    new IntersectionObserver((entries) => {
+      this.visible = entries.some((e) => e.isIntersecting);
+      if (this.visible) this.request();
+    }).observe(this.card);
+    new ResizeObserver(() => this.drawAll()).observe(this.scatter);
+    setInterval(() => {
+      if (this.visible && this.running() && this.models.length) {
+        this.request();
+        this.drawSimilarity();
+      }
+    }, REFRESH_MS);
+  }
+
+  setLecture(on) {
+    this.lecture = on;
+    this.drawAll();
+  }
+
+  /** New models: list the gated ones (MMoE first choice) and ask for fresh data. */
+  reset(info) {
+    const keep = this.select.value;
+    this.models = info.map((m, index) => ({ name: m.name, index, experts: m.experts })).filter((m) => GATED.has(m.name));
+    this.select.replaceChildren(
+      ...this.models.map((m) => {
+        const o = document.createElement('option');
+        o.value = m.name;
+        o.textContent = { omoe: 'OMoE', mmoe: 'MMoE', cgc: 'CGC' }[m.name];
+        return o;
+      }),
+    );
+    const names = this.models.map((m) => m.name);
+    this.select.value = names.includes(keep) ? keep : names.includes('mmoe') ? 'mmoe' : names[0] ?? '';
+    this.none.hidden = this.models.length > 0;
+    this.data = null;
+    this.request();
+    this.drawAll();
+  }
+
+  relabel() {
+    this.drawAll();
+  }
+
+  model() {
+    return this.models.find((m) => m.name === this.select.value) ?? null;
+  }
+
+  count() {
+    return this.data ? this.data.projections.length / 2 : 0;
+  }
+
+  setData(m) {
+    this.data = m;
+    if (this.picked >= this.count()) this.picked = 0;
+    this.drawAll();
+  }
+
+  /** Gate weights [task][expert] of sample `i` for the selected model. */
+  sampleGates(i) {
+    const m = this.model();
+    const g = m && this.data?.gates[m.index];
+    if (!g || !g.length) return null;
+    const e = m.experts;
+    return [Array.from(g.subarray((2 * i) * e, (2 * i + 1) * e)), Array.from(g.subarray((2 * i + 1) * e, (2 * i + 2) * e))];
+  }
+
+  pick(i) {
+    this.picked = i;
+    this.drawScatter();
+    this.drawSample();
+  }
+
+  pickAt(event) {
+    const n = this.count();
+    if (!n || !this.layout) return;
+    const rect = this.scatter.getBoundingClientRect();
+    const x = event.clientX - rect.left;
+    const y = event.clientY - rect.top;
+    const { sx, sy } = this.layout;
+    const p = this.data.projections;
+    let best = -1;
+    let bestD = Infinity;
+    for (let i = 0; i < n; i++) {
+      const d = (sx(p[i]) - x) ** 2 + (sy(p[n + i]) - y) ** 2;
+      if (d < bestD) {
+        bestD = d;
+        best = i;
+      }
+    }
+    if (best >= 0 && bestD < 20 * 20) this.pick(best);
+  }
+
+  drawAll() {
+    this.drawScatter();
+    this.drawSample();
+    this.drawSimilarity();
+    this.drawSpread();
+  }
+
+  font(size) {
+    return `${this.lecture ? Math.round(size * 1.35) : size}px system-ui, sans-serif`;
+  }
+
+  drawScatter() {
+    const { ctx, w, h } = fit(this.scatter);
+    const n = this.count();
+    const pad = this.lecture ? 34 : 26;
+    if (!n) return;
+    const p = this.data.projections;
+    let r = 0;
+    for (const v of p) r = Math.max(r, Math.abs(v));
+    r = r || 1;
+    const size = Math.min(w, h) - 2 * pad;
+    const ox = (w - size) / 2;
+    const sx = (v) => ox + ((v + r) / (2 * r)) * size;
+    const sy = (v) => pad + ((r - v) / (2 * r)) * size;
+    this.layout = { sx, sy };
+    ctx.strokeStyle = GRID;
+    ctx.lineWidth = 1;
+    ctx.strokeRect(ox, pad, size, size);
+    ctx.beginPath();
+    ctx.moveTo(sx(0), pad);
+    ctx.lineTo(sx(0), pad + size);
+    ctx.moveTo(ox, sy(0));
+    ctx.lineTo(ox + size, sy(0));
+    ctx.stroke();
+    const m = this.model();
+    const g = m && this.data.gates[m.index];
+    const e = m?.experts ?? 1;
+    const dot = this.lecture ? 2.6 : 1.8;
+    ctx.globalAlpha = 0.75;
+    for (let i = 0; i < n; i++) {
+      let best = 0;
+      if (g?.length) {
+        const row = 2 * i * e;
+        for (let k = 1; k < e; k++) if (g[row + k] > g[row + best]) best = k;
+      }
+      ctx.fillStyle = g?.length ? EXPERT[best % EXPERT.length] : MUTED;
+      ctx.fillRect(sx(p[i]) - dot, sy(p[n + i]) - dot, 2 * dot, 2 * dot);
+    }
+    ctx.globalAlpha = 1;
+    const i = this.picked;
+    ctx.strokeStyle = INK;
+    ctx.lineWidth = this.lecture ? 3 : 2;
+    ctx.beginPath();
+    ctx.arc(sx(p[i]), sy(p[n + i]), this.lecture ? 9 : 7, 0, 2 * Math.PI);
+    ctx.stroke();
+    ctx.fillStyle = MUTED;
+    ctx.font = this.font(11);
+    ctx.textAlign = 'center';
+    ctx.fillText('w1·x →', ox + size / 2, pad + size + (this.lecture ? 24 : 18));
+    ctx.save();
+    ctx.translate(ox - 8, pad + size / 2);
+    ctx.rotate(-Math.PI / 2);
+    ctx.fillText('w2·x →', 0, 0);
+    ctx.restore();
+    ctx.textAlign = 'left';
+    ctx.fillText(this.t('inspector.colour'), ox, pad - 8);
+  }
+
+  drawSample() {
+    const { ctx, w, h } = fit(this.sample);
+    const gates = this.count() ? this.sampleGates(this.picked) : null;
+    if (!gates) {
+      this.sampleLabel.textContent = this.t('inspector.sample.none');
+      return;
+    }
+    const p = this.data.projections;
+    const n = this.count();
+    this.sampleLabel.textContent = this.t('inspector.sample', {
+      i: this.picked,
+      a: p[this.picked].toFixed(2),
+      b: p[n + this.picked].toFixed(2),
+    });
+    const e = gates[0].length;
+    const pad = { l: this.lecture ? 44 : 34, r: 8, t: 12, b: this.lecture ? 44 : 34 };
+    const plotH = h - pad.t - pad.b;
+    const groupW = (w - pad.l - pad.r) / 2;
+    const barW = Math.max(2, (groupW - 16) / e);
+    ctx.font = this.font(10);
+    ctx.fillStyle = MUTED;
+    ctx.strokeStyle = GRID;
+    ctx.textAlign = 'right';
+    for (const v of [0, 0.5, 1]) {
+      const y = pad.t + plotH * (1 - v);
+      ctx.beginPath();
+      ctx.moveTo(pad.l, y);
+      ctx.lineTo(w - pad.r, y);
+      ctx.stroke();
+      ctx.fillText(v.toFixed(1), pad.l - 4, y + 3);
+    }
+    ctx.textAlign = 'center';
+    for (let t = 0; t < 2; t++) {
+      const x0 = pad.l + t * groupW + 8;
+      for (let k = 0; k < e; k++) {
+        const v = gates[t][k];
+        ctx.fillStyle = EXPERT[k % EXPERT.length];
+        ctx.fillRect(x0 + k * barW + 1, pad.t + plotH * (1 - v), barW - 2, plotH * v);
+      }
+      ctx.fillStyle = INK;
+      ctx.font = this.font(11);
+      ctx.fillText(this.t('task.label', { t: t + 1, loss: '' }).replace(/ · $/, ''), x0 + (e * barW) / 2, h - 8);
+      if (e <= 16) {
+        ctx.fillStyle = MUTED;
+        ctx.font = this.font(9);
+        for (let k = 0; k < e; k++) ctx.fillText(String(k + 1), x0 + k * barW + barW / 2, pad.t + plotH + 12);
+      }
+    }
+  }
+
+  drawSimilarity() {
+    const { ctx, w, h } = fit(this.similarity);
+    const m = this.model();
+    const run = m && this.runs()[m.index];
+    const history = run?.gateHistory ?? [];
+    const pad = { l: this.lecture ? 44 : 34, r: 10, t: 10, b: this.lecture ? 34 : 26 };
+    const pw = w - pad.l - pad.r;
+    const ph = h - pad.t - pad.b;
+    const e = history.length ? (history[0].length - 1) / 2 : 0;
+    const l1 = history.map((r) => {
+      let s = 0;
+      for (let k = 0; k < e; k++) s += Math.abs(r[1 + k] - r[1 + e + k]);
+      return [r[0], s];
+    });
+    const maxStep = Math.max(1, ...l1.map((p) => p[0]));
+    const maxY = Math.max(0.5, ...l1.map((p) => p[1]));
+    ctx.font = this.font(10);
+    ctx.fillStyle = MUTED;
+    ctx.strokeStyle = GRID;
+    ctx.lineWidth = 1;
+    ctx.textAlign = 'right';
+    for (const f of [0, 0.5, 1]) {
+      const y = pad.t + ph * (1 - f);
+      ctx.beginPath();
+      ctx.moveTo(pad.l, y);
+      ctx.lineTo(w - pad.r, y);
+      ctx.stroke();
+      ctx.fillText((maxY * f).toFixed(2), pad.l - 4, y + 3);
+    }
+    ctx.textAlign = 'center';
+    ctx.fillText(`${this.t('counter.step')} ${maxStep}`, pad.l + pw / 2, h - 6);
+    this.similarityPoints = l1.length;
+    if (l1.length < 2) return;
+    ctx.strokeStyle = MODEL[m.name];
+    ctx.lineWidth = this.lecture ? 4 : 2;
+    ctx.beginPath();
+    l1.forEach(([s, v], k) => {
+      const x = pad.l + (s / maxStep) * pw;
+      const y = pad.t + ph * (1 - v / maxY);
+      if (k === 0) ctx.moveTo(x, y);
+      else ctx.lineTo(x, y);
+    });
+    ctx.stroke();
+  }
+
+  drawSpread() {
+    const { ctx, w, h } = fit(this.spread);
+    const m = this.model();
+    const g = m && this.data?.gates[m.index];
+    this.spreadStd = NaN;
+    if (!g || !g.length) {
+      this.summary.textContent = '';
+      return;
+    }
+    const e = m.experts;
+    const n = g.length / (2 * e);
+    const pad = { l: this.lecture ? 44 : 34, r: 8, t: 10, b: this.lecture ? 30 : 24 };
+    const pw = w - pad.l - pad.r;
+    const ph = h - pad.t - pad.b;
+    const slot = pw / e;
+    const y = (v) => pad.t + ph * (1 - v);
+    ctx.font = this.font(10);
+    ctx.fillStyle = MUTED;
+    ctx.strokeStyle = GRID;
+    ctx.lineWidth = 1;
+    ctx.textAlign = 'right';
+    for (const v of [0, 0.5, 1]) {
+      ctx.beginPath();
+      ctx.moveTo(pad.l, y(v));
+      ctx.lineTo(w - pad.r, y(v));
+      ctx.stroke();
+      ctx.fillText(v.toFixed(1), pad.l - 4, y(v) + 3);
+    }
+    let stdSum = 0;
+    let stdCount = 0;
+    const values = new Float32Array(n);
+    for (let k = 0; k < e; k++) {
+      for (let t = 0; t < 2; t++) {
+        let mean = 0;
+        for (let i = 0; i < n; i++) {
+          values[i] = g[(2 * i + t) * e + k];
+          mean += values[i] / n;
+        }
+        const sorted = Array.from(values).sort((a, b) => a - b);
+        if (sorted[sorted.length - 1] === 0) continue; // an expert this task cannot choose (CGC)
+        let varSum = 0;
+        for (const v of sorted) varSum += (v - mean) ** 2;
+        stdSum += Math.sqrt(varSum / n);
+        stdCount += 1;
+        const bw = Math.max(2, slot * 0.32);
+        const x = pad.l + k * slot + slot * (t === 0 ? 0.14 : 0.54);
+        const colour = EXPERT[k % EXPERT.length];
+        ctx.strokeStyle = colour;
+        ctx.lineWidth = this.lecture ? 2.5 : 1.5;
+        ctx.beginPath();
+        ctx.moveTo(x + bw / 2, y(quantile(sorted, 0.05)));
+        ctx.lineTo(x + bw / 2, y(quantile(sorted, 0.95)));
+        ctx.stroke();
+        ctx.globalAlpha = t === 0 ? 0.85 : 0.45;
+        ctx.fillStyle = colour;
+        const q1 = y(quantile(sorted, 0.25));
+        const q3 = y(quantile(sorted, 0.75));
+        ctx.fillRect(x, q3, bw, Math.max(1.5, q1 - q3));
+        ctx.globalAlpha = 1;
+        ctx.fillStyle = INK;
+        ctx.fillRect(x, y(quantile(sorted, 0.5)) - 1, bw, 2);
+      }
+      if (e <= 16) {
+        ctx.fillStyle = MUTED;
+        ctx.textAlign = 'center';
+        ctx.fillText(String(k + 1), pad.l + k * slot + slot / 2, h - 8);
+      }
+    }
+    this.spreadStd = stdCount ? stdSum / stdCount : NaN;
+    const kind = this.spreadStd > 0.02 ? 'inspector.dependent' : 'inspector.constant';
+    this.summary.textContent = this.t('inspector.summary', { s: this.spreadStd.toFixed(3), kind: this.t(kind) });
+  }
+
+  /** For tests and curious users. */
+  state() {
+    const m = this.model();
+    return {
+      model: m?.name ?? null,
+      samples: this.count(),
+      step: this.data?.step ?? null,
+      picked: this.picked,
+      gates: this.count() ? this.sampleGates(this.picked) : null,
+      spreadStd: this.spreadStd,
+      similarityPoints: this.similarityPoints ?? 0,
+    };
+  }
+}

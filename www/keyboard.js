@@ -1,0 +1,64 @@
+// Keyboard shortcuts for the lecture hall: Space play/pause, → one step, R reset,
+// 1–6 presets, F full screen, L lecture mode, ? the list of shortcuts, Esc closes it.
+// Nothing fires while the focus is in a text field, a select or a contenteditable, and
+// Space/Enter keep their usual meaning on a focused button, checkbox or summary.
+
+const TYPING = 'input, select, textarea, [contenteditable=""], [contenteditable="true"]';
+const ACTIVATES = 'button, summary, a[href], [role="button"]';
+
+/**
+ * @param {object} o
+ * @param {HTMLElement} o.overlay the shortcuts dialog
+ * @param {HTMLElement} o.openButton the "?" button
+ * @param {HTMLElement} o.closeButton the dialog's close button
+ * @param {object} o.actions playPause, step, reset, preset(n), lecture, fullscreen
+ */
+export function installShortcuts({ overlay, openButton, closeButton, actions }) {
+  let returnFocus = null;
+  const open = () => {
+    returnFocus = document.activeElement;
+    overlay.hidden = false;
+    closeButton.focus();
+  };
+  const close = () => {
+    if (overlay.hidden) return;
+    overlay.hidden = true;
+    if (returnFocus instanceof HTMLElement) returnFocus.focus();
+  };
+  openButton.addEventListener('click', open);
+  closeButton.addEventListener('click', close);
+  overlay.addEventListener('click', (event) => {
+    if (event.target === overlay) close();
+  });
+
+  document.addEventListener('keydown', (event) => {
+    if (event.ctrlKey || event.metaKey || event.altKey || event.isComposing) return;
+    const target = event.target instanceof Element ? event.target : null;
+    if (!overlay.hidden) {
+      // The dialog is modal: Esc or ? closes it, Tab stays on its button.
+      if (event.key === 'Escape' || event.key === '?') {
+        event.preventDefault();
+        close();
+      } else if (event.key === 'Tab') {
+        event.preventDefault();
+        closeButton.focus();
+      }
+      return;
+    }
+    if (target?.closest(TYPING)) return;
+    const key = event.key;
+    if ((key === ' ' || key === 'Enter') && target?.closest(ACTIVATES)) return;
+    let handled = true;
+    if (key === ' ') actions.playPause();
+    else if (key === 'ArrowRight') actions.step();
+    else if (key === 'r' || key === 'R') actions.reset();
+    else if (key === 'f' || key === 'F') actions.fullscreen();
+    else if (key === 'l' || key === 'L') actions.lecture();
+    else if (key === '?') open();
+    else if (/^[1-6]$/.test(key)) actions.preset(Number(key));
+    else handled = false;
+    if (handled) event.preventDefault();
+  });
+
+  return { isOpen: () => !overlay.hidden, open, close };
+}
