@@ -167,19 +167,22 @@ export class Inspector {
     let r = 0;
     for (const v of p) r = Math.max(r, Math.abs(v));
     r = r || 1;
-    const size = Math.min(w, h) - 2 * pad;
-    const ox = (w - size) / 2;
-    const sx = (v) => ox + ((v + r) / (2 * r)) * size;
+    // Both axes share one scale (the projections are comparable), the plot as wide as fits.
+    const size = h - 2 * pad;
+    const width = Math.min(w - 2 * pad, 1.8 * size);
+    const ox = (w - width) / 2;
+    const rx = (r * width) / size;
+    const sx = (v) => ox + ((v + rx) / (2 * rx)) * width;
     const sy = (v) => pad + ((r - v) / (2 * r)) * size;
     this.layout = { sx, sy };
     ctx.strokeStyle = GRID;
     ctx.lineWidth = 1;
-    ctx.strokeRect(ox, pad, size, size);
+    ctx.strokeRect(ox, pad, width, size);
     ctx.beginPath();
     ctx.moveTo(sx(0), pad);
     ctx.lineTo(sx(0), pad + size);
     ctx.moveTo(ox, sy(0));
-    ctx.lineTo(ox + size, sy(0));
+    ctx.lineTo(ox + width, sy(0));
     ctx.stroke();
     const m = this.model();
     const g = m && this.data.gates[m.index];
@@ -205,7 +208,7 @@ export class Inspector {
     ctx.fillStyle = MUTED;
     ctx.font = this.font(11);
     ctx.textAlign = 'center';
-    ctx.fillText('w1·x →', ox + size / 2, pad + size + (this.lecture ? 24 : 18));
+    ctx.fillText('w1·x →', ox + width / 2, pad + size + (this.lecture ? 24 : 18));
     ctx.save();
     ctx.translate(ox - 8, pad + size / 2);
     ctx.rotate(-Math.PI / 2);

@@ -221,6 +221,7 @@ function handleWorkerMessage(m) {
       updateCounters(true);
       renderTable(true);
       if (m.reason) status(`Paused: ${m.reason}.`, { sticky: true });
+      else status(idleStatus());
       break;
     case 'correlation': {
       pearson = m.pearson;
