@@ -3,7 +3,8 @@
 #   - the wasm32 Rust target
 #   - the wasm-bindgen CLI at exactly the version pinned in Cargo.toml
 #   - npm dev dependencies (binaryen for wasm-opt, playwright-core)
-#   - Debian's chromium + chromium-driver (only with --browser)
+#   - with --browser (for the tests): Debian's chromium + chromium-driver, and the font
+#     the sweep's figures are drawn with
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,4 +36,5 @@ if [ "${1:-}" = "--browser" ]; then
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
   fi
+  scripts/setup-fonts.sh >/dev/null
 fi

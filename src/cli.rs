@@ -13,6 +13,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 mod bench;
+mod sweep;
 
 fn flag(name: &str) -> String {
     name.replace('_', "-")
@@ -116,6 +117,7 @@ fn cli() -> Command {
                 .arg(Arg::new("quiet").long("quiet").short('q').action(ArgAction::SetTrue).help("No progress bar"))
                 .args(settings_args()),
         )
+        .subcommand(sweep::command())
         .subcommand(bench::command())
 }
 
@@ -129,6 +131,7 @@ pub fn main() -> ExitCode {
     };
     match matches.subcommand() {
         Some(("train", m)) => train(m),
+        Some(("sweep", m)) => sweep::run(m),
         Some(("bench", m)) => bench::run(m),
         _ => unreachable!("clap requires a subcommand"),
     }

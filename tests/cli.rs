@@ -133,3 +133,51 @@ fn bad_flags_exit_with_code_2_and_name_every_problem() {
     let out = mmoe(&["train", "--no-such-flag"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn sweep_writes_results_and_four_figures() {
+    let dir = std::env::temp_dir().join(format!("mmoe-sweep-{}", std::process::id()));
+    let out = mmoe(&[
+        "sweep",
+        "--models",
+        "sb,mmoe",
+        "--correlations",
+        "1,0.1",
+        "--seeds",
+        "2",
+        "--steps",
+        "60",
+        "--train-samples",
+        "500",
+        "--test-samples",
+        "100",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let csv = std::fs::read_to_string(dir.join("results.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 1 + 2 * 2 * 2, "{csv}");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("results.json")).unwrap()).unwrap();
+    assert!(json.is_object());
+    let pngs = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "png")
+        })
+        .count();
+    assert_eq!(pngs, 4);
+    std::fs::remove_dir_all(&dir).unwrap();
+
+    let out = mmoe(&["sweep", "--correlations", "0.5,7", "--models", "mmoe"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("'7' is not a number in -1..=1"));
+}
