@@ -72,6 +72,7 @@ export class Charts {
       png.dataset.canvas = canvas.id;
       png.textContent = this.t('png');
       png.title = this.t('png.title');
+      png.setAttribute('aria-label', `${this.t('png.title')}: ${this.t(`heat.${m.name}`)}`);
       card.append(box, png);
       cards.push(card);
       this.heatmaps.set(i, {
@@ -104,6 +105,7 @@ export class Charts {
       if (png) {
         png.textContent = this.t('png');
         png.title = this.t('png.title');
+        png.setAttribute('aria-label', `${this.t('png.title')}: ${this.t(`heat.${h.name}`)}`);
       }
       h.dirty = true;
     }

@@ -44,7 +44,8 @@ export class Inspector {
     this.models = []; // [{name, index, experts}]
     this.data = null; // {gates: Float32Array[], projections: Float32Array, step}
     this.picked = 0;
-    this.visible = true;
+    this.visible = false; // until the IntersectionObserver says otherwise
+    this.dirty = true;
     this.spreadStd = NaN;
     this.select.addEventListener('change', () => this.drawAll());
     this.scatter.addEventListener('click', (e) => this.pickAt(e));
@@ -55,15 +56,19 @@ export class Inspector {
       e.stopPropagation(); // keep → for the sample here, not for the training step
       this.pick((this.picked + (e.key === 'ArrowRight' ? 1 : n - 1)) % n);
     });
-    document.getElementById('inspector-refresh').addEventListener('click', () => this.request());
+    document.getElementById('inspector-refresh').addEventListener('click', () => this.ask(true));
+    // Off screen, the inspector neither asks the trainer for data nor draws.
     new IntersectionObserver((entries) => {
       this.visible = entries.some((e) => e.isIntersecting);
-      if (this.visible) this.request();
+      if (this.visible) {
+        this.ask();
+        if (this.dirty) this.drawAll();
+      }
     }).observe(this.card);
     new ResizeObserver(() => this.drawAll()).observe(this.scatter);
     setInterval(() => {
       if (this.visible && this.running() && this.models.length) {
-        this.request();
+        this.ask();
         this.drawSimilarity();
       }
     }, REFRESH_MS);
@@ -90,8 +95,13 @@ export class Inspector {
     this.select.value = names.includes(keep) ? keep : names.includes('mmoe') ? 'mmoe' : names[0] ?? '';
     this.none.hidden = this.models.length > 0;
     this.data = null;
-    this.request();
+    this.ask();
     this.drawAll();
+  }
+
+  /** Asks the trainer for fresh per-sample gates, if the inspector is on screen. */
+  ask(force = false) {
+    if ((force || this.visible) && this.models.length) this.request();
   }
 
   relabel() {
@@ -148,6 +158,8 @@ export class Inspector {
   }
 
   drawAll() {
+    this.dirty = !this.visible;
+    if (!this.visible) return;
     this.drawScatter();
     this.drawSample();
     this.drawSimilarity();
@@ -351,7 +363,7 @@ export class Inspector {
           values[i] = g[(2 * i + t) * e + k];
           mean += values[i] / n;
         }
-        const sorted = Array.from(values).sort((a, b) => a - b);
+        const sorted = values.slice().sort(); // a typed array sorts numerically
         if (sorted[sorted.length - 1] === 0) continue; // an expert this task cannot choose (CGC)
         let varSum = 0;
         for (const v of sorted) varSum += (v - mean) ** 2;

@@ -216,7 +216,7 @@ function handleWorkerMessage(m) {
     }
     case 'state':
       running = m.running;
-      if (!running) inspector.request();
+      if (!running) inspector.ask();
       updatePlayButton();
       updateCounters(true);
       renderTable(true);
