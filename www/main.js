@@ -419,6 +419,7 @@ function renderPresetButtons() {
       b.dataset.preset = String(p.n);
       b.textContent = presetTitle(p);
       b.setAttribute('aria-keyshortcuts', String(p.n));
+      b.title = `${t('preset.claim')}: ${t(`p${p.n}.claim`)}`;
       b.setAttribute('aria-pressed', String(state.preset === p.n));
       b.addEventListener('click', () => applyPreset(p.n));
       return b;
