@@ -211,12 +211,16 @@ export class Inspector {
       ctx.fillRect(sx(p[i]) - dot, sy(p[n + i]) - dot, 2 * dot, 2 * dot);
     }
     ctx.globalAlpha = 1;
+    // The picked sample: a dark ring with a white halo, visible on any colour.
     const i = this.picked;
-    ctx.strokeStyle = INK;
-    ctx.lineWidth = this.lecture ? 3 : 2;
-    ctx.beginPath();
-    ctx.arc(sx(p[i]), sy(p[n + i]), this.lecture ? 9 : 7, 0, 2 * Math.PI);
-    ctx.stroke();
+    const ring = this.lecture ? 10 : 8;
+    for (const [colour, width] of [['#ffffff', this.lecture ? 7 : 5], [INK, this.lecture ? 3 : 2]]) {
+      ctx.strokeStyle = colour;
+      ctx.lineWidth = width;
+      ctx.beginPath();
+      ctx.arc(sx(p[i]), sy(p[n + i]), ring, 0, 2 * Math.PI);
+      ctx.stroke();
+    }
     ctx.fillStyle = MUTED;
     ctx.font = this.font(11);
     ctx.textAlign = 'center';
