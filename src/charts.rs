@@ -19,6 +19,47 @@ use plotters_canvas::CanvasBackend;
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlCanvasElement;
 
+/// The few words the charts draw themselves, in the page's language (`setChartWords`).
+#[derive(Clone, Debug, serde::Deserialize)]
+#[serde(default)]
+struct Words {
+    training_step: String,
+    loss_log: String,
+    test: String,
+    /// "task {}" with the task number in place of `{}`.
+    task: String,
+    utilisation: String,
+}
+
+impl Default for Words {
+    fn default() -> Self {
+        Words {
+            training_step: "training step".into(),
+            loss_log: "loss (log scale)".into(),
+            test: "test".into(),
+            task: "task {}".into(),
+            utilisation: "use".into(),
+        }
+    }
+}
+
+thread_local! {
+    static WORDS: std::cell::RefCell<Words> = std::cell::RefCell::new(Words::default());
+}
+
+fn words() -> Words {
+    WORDS.with(|w| w.borrow().clone())
+}
+
+/// Sets the words the charts draw (`{training_step, loss_log, test, task, utilisation}`;
+/// missing ones keep their English default). Charts drawn afterwards use them.
+#[wasm_bindgen(js_name = setChartWords)]
+pub fn set_chart_words(words: JsValue) -> Result<(), JsError> {
+    let words: Words = serde_wasm_bindgen::from_value(words)?;
+    WORDS.with(|w| *w.borrow_mut() = words);
+    Ok(())
+}
+
 /// Okabe–Ito colours, one per model, safe for the common colour-vision deficiencies.
 const MODEL_COLOURS: [(&str, RGBColor); 4] = [
     ("sb", RGBColor(0xE6, 0x9F, 0x00)),
@@ -93,7 +134,12 @@ impl Theme {
 
     /// A rough width of `text` at `size`: plotters cannot measure text here (see above).
     fn text_width(text: &str, size: f64) -> i32 {
-        (text.chars().count() as f64 * size * 0.56).ceil() as i32
+        // CJK glyphs (the page's Chinese) are about twice as wide as Latin ones.
+        let ems: f64 = text
+            .chars()
+            .map(|c| if c >= '\u{2E80}' { 1.0 } else { 0.56 })
+            .sum();
+        (ems * size).ceil() as i32
     }
 
     fn text(&self, size: f64, colour: RGBColor, h: HPos, v: VPos) -> TextStyle<'static> {
@@ -318,6 +364,7 @@ fn finite_positive(v: f64) -> bool {
 impl LossChart {
     fn draw_on(&self, root: &DrawingArea<CanvasBackend, Shift>, t: Theme) -> Result<(), String> {
         let err = |e: DrawingAreaErrorKind<_>| e.to_string();
+        let words = words();
         root.fill(&WHITE).map_err(err)?;
         let (width, _) = root.dim_in_pixel();
 
@@ -370,8 +417,8 @@ impl LossChart {
             .axis_style(GRID_BOLD.stroke_width(1))
             .label_style(label_style)
             .axis_desc_style(desc_style)
-            .x_desc("training step")
-            .y_desc("loss (log scale)")
+            .x_desc(words.training_step.as_str())
+            .y_desc(words.loss_log.as_str())
             .x_labels(8)
             .y_labels(0)
             .y_label_formatter(&|_| String::new())
@@ -508,6 +555,7 @@ impl LossChart {
         width: i32,
     ) -> Result<(), String> {
         let err = |e: DrawingAreaErrorKind<_>| e.to_string();
+        let words = words();
         let y = (t.font * 0.95).round() as i32;
         let swatch = t.scaled(22.0);
         let gap = t.scaled(8.0);
@@ -531,7 +579,7 @@ impl LossChart {
         let key_items: [(&str, u8); 3] = [
             (self.task_labels[0].as_str(), 0),
             (self.task_labels[1].as_str(), 1),
-            ("test", 2),
+            (words.test.as_str(), 2),
         ];
         let key_width: i32 = key_items
             .iter()
@@ -733,7 +781,9 @@ fn draw_heatmap_on(
     }
     let tasks = gates.len() / experts;
 
-    let label_w = Theme::text_width("task 2", t.small) + pad * 2;
+    let words = words();
+    let task_label = |k: usize| words.task.replace("{}", &k.to_string());
+    let label_w = Theme::text_width(&task_label(2), t.small) + pad * 2;
     let side_w = Theme::text_width("H≤0.00", t.small) + pad * 2;
     let head_h = (t.small * 1.6).round() as i32;
     let x0 = label_w;
@@ -767,7 +817,7 @@ fn draw_heatmap_on(
         let row = &gates[task * experts..(task + 1) * experts];
         let y = row_y(task);
         root.draw(&Text::new(
-            format!("task {}", task + 1),
+            task_label(task + 1),
             (x0 - pad, y + cell_h / 2),
             right_label.clone(),
         ))
@@ -810,7 +860,7 @@ fn draw_heatmap_on(
     // Utilisation row: the mean over tasks, drawn as bars in the cells.
     let y = row_y(tasks);
     root.draw(&Text::new(
-        "use".to_string(),
+        words.utilisation.clone(),
         (x0 - pad, y + cell_h / 2),
         right_label,
     ))

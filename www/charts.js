@@ -11,6 +11,7 @@ export class Charts {
     this.wasm = wasm;
     this.t = t;
     this.settings = null;
+    this.chartWords();
     this.loss = new wasm.LossChart();
     this.lossCanvas = lossCanvas;
     this.heatmapBox = heatmapBox;
@@ -96,8 +97,20 @@ export class Charts {
     this.loss.setTaskLabels(label(1), label(2));
   }
 
+  /** The words the Rust charts draw themselves, in the current language. */
+  chartWords() {
+    this.wasm.setChartWords({
+      training_step: this.t('chart.step'),
+      loss_log: this.t('chart.loss'),
+      test: this.t('chart.test'),
+      task: this.t('chart.task'),
+      utilisation: this.t('chart.use'),
+    });
+  }
+
   /** Redraws every chart's words in the current language. */
   setLabels() {
+    this.chartWords();
     if (this.settings) this.taskLabels();
     for (const h of this.heatmaps.values()) {
       h.canvas.setAttribute('aria-label', this.t('heat.aria', { title: this.t(`heat.${h.name}`) }));
