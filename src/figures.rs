@@ -1,4 +1,5 @@
-//! The sweep's four PNG figures, drawn with plotters' bitmap backend (native only):
+//! The sweep's four figures, drawn with plotters on any backend: PNG files natively
+//! (`draw_all`), and the page's experiment panel draws the same code on a canvas:
 //!
 //! 1. `fig4_loss_curves.png` — the paper's figure 4: task-1 training loss vs step, one
 //!    panel per task correlation, mean over seeds with a ±1 s.e. band, a line per model.
@@ -10,8 +11,8 @@
 //! 4. `gate_difference.png` — how different the two tasks' mean gate distributions are
 //!    (Jensen–Shannon divergence, and L1 distance) vs correlation, for the gated models.
 //!
-//! Text needs a TrueType font, read at run time rather than embedded so the repository
-//! carries no font files: `$MMOE_FONT`, else DejaVu Sans or Liberation Sans from the
+//! For PNGs, text needs a TrueType font, read at run time rather than embedded so the
+//! repository carries no font files: `$MMOE_FONT`, else DejaVu Sans or Liberation Sans from the
 //! usual Debian paths (`scripts/setup-fonts.sh` installs fonts-dejavu-core).
 
 use crate::settings::ModelKind;
@@ -19,12 +20,15 @@ use crate::sweep::{Metric, Stat, SweepResults};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::io;
+#[cfg(not(target_arch = "wasm32"))]
 use std::path::{Path, PathBuf};
+#[cfg(not(target_arch = "wasm32"))]
 use std::sync::OnceLock;
 
 /// The family name the loaded font is registered under.
 const FONT: &str = "sans-serif";
 
+#[cfg(not(target_arch = "wasm32"))]
 /// Font files tried in order when `$MMOE_FONT` is not set.
 const FONT_PATHS: &[&str] = &[
     "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
@@ -37,6 +41,7 @@ const FONT_PATHS: &[&str] = &[
 
 /// Registers a TrueType font with plotters once per process; the error explains how to
 /// get one. The bytes are leaked on purpose: plotters keeps `&'static` font data.
+#[cfg(not(target_arch = "wasm32"))]
 pub fn load_font() -> io::Result<()> {
     static LOADED: OnceLock<Result<(), String>> = OnceLock::new();
     LOADED
@@ -85,15 +90,76 @@ fn plot_err<E: std::error::Error + Send + Sync>(e: DrawingAreaErrorKind<E>) -> i
     io::Error::other(format!("drawing a figure: {e}"))
 }
 
-type Area<'a> = DrawingArea<BitMapBackend<'a>, Shift>;
+/// The four figures, in the order of the module comment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Figure {
+    LossCurves,
+    Trainability,
+    LossVsCorrelation,
+    GateDifference,
+}
+
+impl Figure {
+    pub const ALL: [Figure; 4] = [
+        Figure::LossCurves,
+        Figure::Trainability,
+        Figure::LossVsCorrelation,
+        Figure::GateDifference,
+    ];
+
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Figure::LossCurves => "fig4_loss_curves.png",
+            Figure::Trainability => "trainability.png",
+            Figure::LossVsCorrelation => "loss_vs_correlation.png",
+            Figure::GateDifference => "gate_difference.png",
+        }
+    }
+
+    /// Pixel size the figure is laid out for.
+    pub fn size(self, results: &SweepResults) -> (u32, u32) {
+        let config = &results.config;
+        match self {
+            Figure::LossCurves => {
+                let cols = config.correlations.len().clamp(1, 3);
+                let rows = config.correlations.len().div_ceil(cols).max(1);
+                (420 * cols as u32, 330 * rows as u32 + 40)
+            }
+            Figure::Trainability => {
+                let (rows, cols) = (config.models.len().max(1), config.correlations.len().max(1));
+                (260 * cols as u32 + 20, 170 * rows as u32 + 40)
+            }
+            Figure::LossVsCorrelation | Figure::GateDifference => (1100, 440),
+        }
+    }
+
+    /// Draws the figure on any plotters drawing area.
+    pub fn draw<DB: DrawingBackend>(
+        self,
+        results: &SweepResults,
+        root: &DrawingArea<DB, Shift>,
+    ) -> io::Result<()> {
+        root.fill(&WHITE).map_err(plot_err)?;
+        match self {
+            Figure::LossCurves => loss_curves(results, root),
+            Figure::Trainability => trainability(results, root),
+            Figure::LossVsCorrelation => loss_vs_correlation(results, root),
+            Figure::GateDifference => gate_difference(results, root),
+        }
+    }
+}
 
 /// Draws all four figures into `dir`.
+#[cfg(not(target_arch = "wasm32"))]
 pub fn draw_all(results: &SweepResults, dir: &Path) -> io::Result<()> {
     load_font()?;
-    loss_curves(results, &dir.join("fig4_loss_curves.png"))?;
-    trainability(results, &dir.join("trainability.png"))?;
-    loss_vs_correlation(results, &dir.join("loss_vs_correlation.png"))?;
-    gate_difference(results, &dir.join("gate_difference.png"))
+    for figure in Figure::ALL {
+        let path = dir.join(figure.file_name());
+        let root = BitMapBackend::new(&path, figure.size(results)).into_drawing_area();
+        figure.draw(results, &root)?;
+        root.present().map_err(plot_err)?;
+    }
+    Ok(())
 }
 
 /// A y-range that shows the interesting part of loss curves: from the lowest point to a
@@ -117,14 +183,14 @@ fn curve_range(curves: &[Vec<[f64; 3]>]) -> (f64, f64) {
 }
 
 /// Figure 1: the paper's figure 4.
-pub fn loss_curves(results: &SweepResults, path: &Path) -> io::Result<()> {
+fn loss_curves<DB: DrawingBackend>(
+    results: &SweepResults,
+    root: &DrawingArea<DB, Shift>,
+) -> io::Result<()> {
     let config = &results.config;
     let panels = config.correlations.len();
     let cols = panels.min(3);
     let rows = panels.div_ceil(cols);
-    let root =
-        BitMapBackend::new(path, (420 * cols as u32, 330 * rows as u32 + 40)).into_drawing_area();
-    root.fill(&WHITE).map_err(plot_err)?;
     let (title, body) = root.split_vertically(40);
     title
         .titled(
@@ -201,16 +267,16 @@ pub fn loss_curves(results: &SweepResults, path: &Path) -> io::Result<()> {
                 .map_err(plot_err)?;
         }
     }
-    root.present().map_err(plot_err)
+    Ok(())
 }
 
 /// Figure 2: histograms of the final task-1 training loss over seeds.
-pub fn trainability(results: &SweepResults, path: &Path) -> io::Result<()> {
+fn trainability<DB: DrawingBackend>(
+    results: &SweepResults,
+    root: &DrawingArea<DB, Shift>,
+) -> io::Result<()> {
     let config = &results.config;
     let (rows, cols) = (config.models.len(), config.correlations.len());
-    let root = BitMapBackend::new(path, (260 * cols as u32 + 20, 170 * rows as u32 + 40))
-        .into_drawing_area();
-    root.fill(&WHITE).map_err(plot_err)?;
     let (title, body) = root.split_vertically(40);
     title
         .titled(
@@ -264,7 +330,7 @@ pub fn trainability(results: &SweepResults, path: &Path) -> io::Result<()> {
             .collect();
         let top = counts.iter().flatten().copied().max().unwrap_or(1).max(1) as f64;
         for (ri, &m) in config.models.iter().enumerate() {
-            let area: &Area = &areas[ri * cols + ci];
+            let area = &areas[ri * cols + ci];
             let s = Stat::of(&column[ri]);
             let mut chart = ChartBuilder::on(area)
                 .caption(format!("{} p={p}: sd {:.3}", label(m), s.sd), (FONT, 13))
@@ -300,13 +366,13 @@ pub fn trainability(results: &SweepResults, path: &Path) -> io::Result<()> {
                 .map_err(plot_err)?;
         }
     }
-    root.present().map_err(plot_err)
+    Ok(())
 }
 
 /// Draws mean ± s.e. of `metric` vs correlation for `models` in one panel.
-fn metric_panel(
+fn metric_panel<DB: DrawingBackend>(
     results: &SweepResults,
-    area: &Area,
+    area: &DrawingArea<DB, Shift>,
     models: &[ModelKind],
     metric: Metric,
     caption: &str,
@@ -392,9 +458,10 @@ fn metric_panel(
 }
 
 /// Figure 3: final loss vs correlation.
-pub fn loss_vs_correlation(results: &SweepResults, path: &Path) -> io::Result<()> {
-    let root = BitMapBackend::new(path, (1100, 440)).into_drawing_area();
-    root.fill(&WHITE).map_err(plot_err)?;
+fn loss_vs_correlation<DB: DrawingBackend>(
+    results: &SweepResults,
+    root: &DrawingArea<DB, Shift>,
+) -> io::Result<()> {
     let halves = root.split_evenly((1, 2));
     let models = &results.config.models;
     let n = results.config.seeds;
@@ -414,13 +481,14 @@ pub fn loss_vs_correlation(results: &SweepResults, path: &Path) -> io::Result<()
         &format!("Task-1 test loss (mean ± s.e., {n} seeds)"),
         "test loss",
     )?;
-    root.present().map_err(plot_err)
+    Ok(())
 }
 
 /// Figure 4: the two tasks' gates, how different they are vs correlation.
-pub fn gate_difference(results: &SweepResults, path: &Path) -> io::Result<()> {
-    let root = BitMapBackend::new(path, (1100, 440)).into_drawing_area();
-    root.fill(&WHITE).map_err(plot_err)?;
+fn gate_difference<DB: DrawingBackend>(
+    results: &SweepResults,
+    root: &DrawingArea<DB, Shift>,
+) -> io::Result<()> {
     let halves = root.split_evenly((1, 2));
     let gated: Vec<ModelKind> = results
         .config
@@ -445,5 +513,5 @@ pub fn gate_difference(results: &SweepResults, path: &Path) -> io::Result<()> {
         "L1 distance of the tasks' mean gates",
         "L1 distance",
     )?;
-    root.present().map_err(plot_err)
+    Ok(())
 }

@@ -8,7 +8,6 @@
 #[cfg(target_arch = "wasm32")]
 pub mod charts;
 pub mod data;
-#[cfg(not(target_arch = "wasm32"))]
 pub mod figures;
 pub mod kernels;
 pub mod layers;
@@ -23,6 +22,8 @@ pub mod sweep_native;
 pub mod train;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
+#[cfg(target_arch = "wasm32")]
+pub mod wasm_sweep;
 
 pub use data::Dataset;
 pub use model::{Model, TASKS};
