@@ -135,3 +135,28 @@ test('language: lang=zh and the toggle translate every label; numbers and model 
   assert.deepEqual(seen.errors, []);
   await context.close();
 });
+
+test('no layout jumps while training (charts, heatmaps and inspector stay put)', async () => {
+  const { page, context } = await openPage(env, 'models=sb,omoe,mmoe,cgc&correlation=0.2', {
+    width: 1366,
+    height: 768,
+  });
+  await page.click('#preset-buttons button[data-preset="5"]');
+  await page.waitForFunction(() => window.mmoe.snapshot().preset === 5);
+  await page.waitForTimeout(300);
+  const where = () =>
+    page.evaluate(() =>
+      ['#loss-chart', '#heatmaps', '#model-table', '#inspector', '#preset-fix'].map((s) => {
+        const r = document.querySelector(s).getBoundingClientRect();
+        return [s, Math.round(r.top), Math.round(r.height)].join(':');
+      }),
+    );
+  const first = await where();
+  await page.click('#play');
+  for (let k = 0; k < 10; k++) {
+    await page.waitForTimeout(250);
+    assert.deepEqual(await where(), first);
+  }
+  await page.click('#play');
+  await context.close();
+});
