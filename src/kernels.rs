@@ -29,8 +29,10 @@ fn gemm(
     let start = |j: usize| init.map_or(0.0, |bias| bias[j]);
     let full_rows = rows - rows % MR;
     let full_cols = n - n % NR;
-    for i in (0..full_rows).step_by(MR) {
-        for j in (0..full_cols).step_by(NR) {
+    // Column panels outermost: one k×NR panel of B stays in L1 while every row tile
+    // streams past it.
+    for j in (0..full_cols).step_by(NR) {
+        for i in (0..full_rows).step_by(MR) {
             let mut acc = [[0.0f32; NR]; MR];
             for row in acc.iter_mut() {
                 for (jj, v) in row.iter_mut().enumerate() {
