@@ -469,6 +469,20 @@ impl Model {
         }
     }
 
+    /// Expert outputs of the last forward pass (after ReLU), appended to `out` as
+    /// rows × experts × expert units; nothing for Shared-Bottom.
+    pub fn expert_outputs_into(&self, out: &mut Vec<f32>) {
+        if !self.is_gated() {
+            return;
+        }
+        let (rows, width) = (self.ws.rows, self.input.outputs());
+        let experts = self.expert_count * self.expert_units;
+        let z = self.ws.z.as_slice().expect("contiguous");
+        for row in z[..rows * width].chunks_exact(width) {
+            out.extend_from_slice(&row[..experts]);
+        }
+    }
+
     /// Calls `f(part, index, param)` for every parameter tensor, in a fixed order.
     pub fn visit_params_mut(&mut self, f: &mut dyn FnMut(&'static str, usize, &mut Param)) {
         let [w, b] = self.input.params_mut();

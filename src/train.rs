@@ -188,13 +188,23 @@ impl Trainer {
     /// Per-sample gate weights on a whole split (samples × tasks × experts, row-major;
     /// empty for Shared-Bottom), computed in batch-sized chunks without dropout.
     pub fn split_gate_weights(&mut self, split: &Split) -> Vec<f32> {
+        self.on_split(split, Model::gate_weights_into)
+    }
+
+    /// Expert outputs on a whole split (samples × experts × expert units, row-major;
+    /// empty for Shared-Bottom), computed in batch-sized chunks.
+    pub fn split_expert_outputs(&mut self, split: &Split) -> Vec<f32> {
+        self.on_split(split, Model::expert_outputs_into)
+    }
+
+    fn on_split(&mut self, split: &Split, read: fn(&Model, &mut Vec<f32>)) -> Vec<f32> {
         let chunk = self.batch_x.nrows();
         let mut out = Vec::new();
         let mut start = 0;
         while start < split.len() {
             let end = (start + chunk).min(split.len());
             self.model.forward(split.x.slice(s![start..end, ..]), None);
-            self.model.gate_weights_into(&mut out);
+            read(&self.model, &mut out);
             start = end;
         }
         out

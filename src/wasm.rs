@@ -235,6 +235,25 @@ impl Playground {
         Float32Array::from(self.session.trainers[i].split_gate_weights(test).as_slice())
     }
 
+    /// Expert outputs of model `i` on the test set: samples × experts × expert units,
+    /// row-major (empty for sb). For the inspector's "which task does each expert serve".
+    #[wasm_bindgen(js_name = testExpertOutputs)]
+    pub fn test_expert_outputs(&mut self, i: usize) -> Float32Array {
+        let test = &self.session.data.test;
+        Float32Array::from(
+            self.session.trainers[i]
+                .split_expert_outputs(test)
+                .as_slice(),
+        )
+    }
+
+    /// The test set's training targets, [task 1 for every sample, then task 2].
+    #[wasm_bindgen(js_name = testTargets)]
+    pub fn test_targets(&self) -> Float32Array {
+        let y = &self.session.data.test.y;
+        Float32Array::from([y[0].as_slice(), y[1].as_slice()].concat().as_slice())
+    }
+
     /// The test samples' latent projections: [w1·x for every sample, then w2·x].
     #[wasm_bindgen(js_name = testProjections)]
     pub fn test_projections(&self) -> Float32Array {

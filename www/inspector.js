@@ -164,6 +164,49 @@ export class Inspector {
     this.drawSample();
     this.drawSimilarity();
     this.drawSpread();
+    this.drawReadout();
+  }
+
+  /** Bars per expert: R² of the best linear read-out of each task's target from it. */
+  drawReadout() {
+    const canvas = document.getElementById('inspector-readout');
+    const { ctx, w, h } = fit(canvas);
+    const m = this.model();
+    const r = m && this.data?.readout?.[m.index];
+    this.readout = r?.length ? Array.from(r) : null;
+    if (!r || !r.length) return;
+    const e = m.experts;
+    const pad = { l: this.lecture ? 44 : 34, r: 8, t: 8, b: this.lecture ? 28 : 22 };
+    const pw = w - pad.l - pad.r;
+    const ph = h - pad.t - pad.b;
+    const slot = pw / e;
+    const y = (v) => pad.t + ph * (1 - v);
+    ctx.font = this.font(10);
+    ctx.fillStyle = MUTED;
+    ctx.strokeStyle = GRID;
+    ctx.lineWidth = 1;
+    ctx.textAlign = 'right';
+    for (const v of [0, 0.5, 1]) {
+      ctx.beginPath();
+      ctx.moveTo(pad.l, y(v));
+      ctx.lineTo(w - pad.r, y(v));
+      ctx.stroke();
+      ctx.fillText(v.toFixed(1), pad.l - 4, y(v) + 3);
+    }
+    ctx.textAlign = 'center';
+    for (let k = 0; k < e; k++) {
+      const bw = Math.max(2, slot * 0.34);
+      for (let t = 0; t < 2; t++) {
+        const v = Math.min(1, Math.max(0, r[k * 2 + t]));
+        ctx.globalAlpha = t === 0 ? 0.9 : 0.45;
+        ctx.fillStyle = EXPERT[k % EXPERT.length];
+        const x = pad.l + k * slot + slot * (t === 0 ? 0.14 : 0.52);
+        ctx.fillRect(x, y(v), bw, Math.max(1, ph * v));
+      }
+      ctx.globalAlpha = 1;
+      ctx.fillStyle = MUTED;
+      if (e <= 32) ctx.fillText(String(k + 1), pad.l + k * slot + slot / 2, h - 6);
+    }
   }
 
   font(size) {
@@ -413,6 +456,7 @@ export class Inspector {
       gates: this.count() ? this.sampleGates(this.picked) : null,
       spreadStd: this.spreadStd,
       similarityPoints: this.similarityPoints ?? 0,
+      readout: this.readout ?? null, // experts × tasks R²
     };
   }
 }
