@@ -15,7 +15,7 @@ after(async () => {
 });
 
 test('inspector: per-sample gates for a clicked test sample, similarity over training, spread per expert', async () => {
-  const { page, context, seen } = await openPage(env, 'models=sb,omoe,mmoe&correlation=0.2', { width: 1366, height: 900 });
+  const { page, context, seen } = await openPage(env, 'models=sb,omoe,mmoe&correlation=0.2', { width: 1366, height: 1000 });
   await page.evaluate(() => window.mmoe.runTo(400));
   await page.locator('#inspector').scrollIntoViewIfNeeded();
   await page.waitForFunction(() => window.mmoe.inspector().step === 400, null, { timeout: 20000 });
@@ -48,9 +48,17 @@ test('inspector: per-sample gates for a clicked test sample, similarity over tra
   assert.deepEqual(s.gates[0], s.gates[1]);
   await page.selectOption('#inspector-model', 'mmoe');
   assert.ok(s.similarityPoints > 10, `similarity points ${s.similarityPoints}`);
-  for (const id of ['inspector-scatter', 'inspector-sample', 'inspector-similarity', 'inspector-spread']) {
+  // Each expert's read-out R² per task: 8 experts × 2 tasks in [0, 1], and after 400
+  // steps some expert tracks each task's target well.
+  const readout = (await page.evaluate(() => window.mmoe.inspector())).readout;
+  assert.equal(readout.length, 16);
+  assert.ok(readout.every((v) => v >= 0 && v <= 1), String(readout));
+  for (const t of [0, 1]) assert.ok(Math.max(...readout.filter((_, k) => k % 2 === t)) > 0.3, String(readout));
+  for (const id of ['inspector-scatter', 'inspector-sample', 'inspector-similarity', 'inspector-spread', 'inspector-readout']) {
     assert.ok((await inkFraction(page, `#${id}`)) > 0.01, `${id} drew`);
   }
+  // Below the sticky top bar, then the card alone.
+  await page.evaluate(() => window.scrollBy(0, document.getElementById('inspector').getBoundingClientRect().top - 70));
   await page.locator('#inspector').screenshot({ path: screenshotPath('inspector.png') });
   assert.deepEqual(seen.errors, []);
   await context.close();
