@@ -7,13 +7,14 @@
 //   scripts/build-web.sh && node bench/browser/memory.mjs [--minutes 30] [--every 10] [--dist dist]
 import { promises as fs } from 'node:fs';
 import { HERE, parseArgs, stageVendor, serveIsolated, newPage, CHROMIUM_ARGS } from './common.mjs';
+import { CHROMIUM } from '../../scripts/chromium.mjs';
 import { chromium } from 'playwright-core';
 
 const opts = parseArgs({ minutes: 30, every: 10, dist: 'dist', models: 'sb,omoe,mmoe,cgc' });
 const vendor = await stageVendor(opts.dist);
 const server = await serveIsolated(HERE);
 const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
+  executablePath: CHROMIUM,
   headless: true,
   args: [...CHROMIUM_ARGS, '--enable-precise-memory-info'],
 });
