@@ -633,6 +633,8 @@ function loadSettings(text, name) {
 // ---------- start ----------
 
 async function main() {
+  // The worker compiles its own copy of the trainer while this thread starts up.
+  startWorker();
   await init();
   defaults = wasm.defaultSettings();
   const query = readQuery(wasm, window.location.search);
@@ -794,7 +796,7 @@ async function main() {
     if (file) loadSettings(await file.text(), file.name);
   });
 
-  startWorker();
+  worker.postMessage({ type: 'speed', value: state.speed });
   build();
 }
 
