@@ -181,18 +181,7 @@ export class Inspector {
     const ph = h - pad.t - pad.b;
     const slot = pw / e;
     const y = (v) => pad.t + ph * (1 - v);
-    ctx.font = this.font(10);
-    ctx.fillStyle = MUTED;
-    ctx.strokeStyle = GRID;
-    ctx.lineWidth = 1;
-    ctx.textAlign = 'right';
-    for (const v of [0, 0.5, 1]) {
-      ctx.beginPath();
-      ctx.moveTo(pad.l, y(v));
-      ctx.lineTo(w - pad.r, y(v));
-      ctx.stroke();
-      ctx.fillText(v.toFixed(1), pad.l - 4, y(v) + 3);
-    }
+    this.unitAxis(ctx, pad, w, y);
     ctx.textAlign = 'center';
     for (let k = 0; k < e; k++) {
       const bw = Math.max(2, slot * 0.34);
@@ -206,6 +195,22 @@ export class Inspector {
       ctx.globalAlpha = 1;
       ctx.fillStyle = MUTED;
       if (e <= 32) ctx.fillText(String(k + 1), pad.l + k * slot + slot / 2, h - 6);
+    }
+  }
+
+  /** Grid lines and labels at 0, 0.5 and 1 for the charts of weights and R². */
+  unitAxis(ctx, pad, w, y) {
+    ctx.font = this.font(10);
+    ctx.fillStyle = MUTED;
+    ctx.strokeStyle = GRID;
+    ctx.lineWidth = 1;
+    ctx.textAlign = 'right';
+    for (const v of [0, 0.5, 1]) {
+      ctx.beginPath();
+      ctx.moveTo(pad.l, y(v));
+      ctx.lineTo(w - pad.r, y(v));
+      ctx.stroke();
+      ctx.fillText(v.toFixed(1), pad.l - 4, y(v) + 3);
     }
   }
 
@@ -388,18 +393,7 @@ export class Inspector {
     const ph = h - pad.t - pad.b;
     const slot = pw / e;
     const y = (v) => pad.t + ph * (1 - v);
-    ctx.font = this.font(10);
-    ctx.fillStyle = MUTED;
-    ctx.strokeStyle = GRID;
-    ctx.lineWidth = 1;
-    ctx.textAlign = 'right';
-    for (const v of [0, 0.5, 1]) {
-      ctx.beginPath();
-      ctx.moveTo(pad.l, y(v));
-      ctx.lineTo(w - pad.r, y(v));
-      ctx.stroke();
-      ctx.fillText(v.toFixed(1), pad.l - 4, y(v) + 3);
-    }
+    this.unitAxis(ctx, pad, w, y);
     let stdSum = 0;
     let stdCount = 0;
     const values = new Float32Array(n);

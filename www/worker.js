@@ -241,6 +241,16 @@ function build(settings, models) {
   flush();
 }
 
+/** Starts the training loop if it is not running. */
+function startRunning() {
+  if (running) return;
+  running = true;
+  allowance = 1;
+  lastTick = performance.now();
+  post({ type: 'state', running });
+  wake();
+}
+
 function handle(message) {
   const type = typeof message === 'string' ? message : message?.type;
   try {
@@ -263,13 +273,7 @@ function handle(message) {
     switch (type) {
       case 'play':
         stopAt = Infinity;
-        if (!running) {
-          running = true;
-          allowance = 1;
-          lastTick = performance.now();
-          post({ type: 'state', running });
-          wake();
-        }
+        startRunning();
         break;
       case 'runTo':
         stopAt = Math.max(0, Math.floor(message.step));
@@ -277,13 +281,7 @@ function handle(message) {
           stopAt = Infinity;
           break;
         }
-        if (!running) {
-          running = true;
-          allowance = 1;
-          lastTick = performance.now();
-          post({ type: 'state', running });
-          wake();
-        }
+        startRunning();
         break;
       case 'inspect': {
         const gates = names.map((_, i) => playground.testGateWeights(i));

@@ -4,16 +4,7 @@
 import { createServer } from 'node:http';
 import { createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { resolveInside } from '../../scripts/serve.mjs';
-
-const MIME = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.wasm': 'application/wasm',
-  '.json': 'application/json; charset=utf-8',
-};
+import { MIME, resolveInside } from '../../scripts/serve.mjs';
 
 const HEADERS = {
   'Cross-Origin-Opener-Policy': 'same-origin',
