@@ -149,6 +149,20 @@ impl Figure {
     }
 }
 
+/// The models' legend, in the same place and style on every figure.
+fn legend<'a, DB: DrawingBackend + 'a, CT: plotters::coord::CoordTranslate>(
+    chart: &mut ChartContext<'a, DB, CT>,
+) -> io::Result<()> {
+    chart
+        .configure_series_labels()
+        .label_font((FONT, 12))
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .position(SeriesLabelPosition::UpperRight)
+        .draw()
+        .map_err(plot_err)
+}
+
 /// Draws all four figures into `dir`.
 #[cfg(not(target_arch = "wasm32"))]
 pub fn draw_all(results: &SweepResults, dir: &Path) -> io::Result<()> {
@@ -257,14 +271,7 @@ fn loss_curves<DB: DrawingBackend>(
                 });
         }
         if i == 0 {
-            chart
-                .configure_series_labels()
-                .label_font((FONT, 12))
-                .background_style(WHITE.mix(0.85))
-                .border_style(BLACK)
-                .position(SeriesLabelPosition::UpperRight)
-                .draw()
-                .map_err(plot_err)?;
+            legend(&mut chart)?;
         }
     }
     Ok(())
@@ -447,14 +454,7 @@ fn metric_panel<DB: DrawingBackend>(
             }))
             .map_err(plot_err)?;
     }
-    chart
-        .configure_series_labels()
-        .label_font((FONT, 12))
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .position(SeriesLabelPosition::UpperRight)
-        .draw()
-        .map_err(plot_err)
+    legend(&mut chart)
 }
 
 /// Figure 3: final loss vs correlation.
