@@ -56,7 +56,7 @@ impl Dataset {
         let beta: Vec<f64> = (0..m).map(|_| settings.beta_std * rng.normal()).collect();
 
         let (c, p) = (settings.scale, settings.correlation);
-        let q = libm::sqrt((1.0 - p * p).max(0.0));
+        let q = (1.0 - p * p).max(0.0).sqrt();
         let w1: Vec<f64> = u1.iter().map(|a| c * a).collect();
         let w2: Vec<f64> = u1
             .iter()
@@ -136,7 +136,7 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
 }
 
 fn normalise(v: &mut [f64]) {
-    let norm = libm::sqrt(dot(v, v));
+    let norm = dot(v, v).sqrt();
     v.iter_mut().for_each(|x| *x /= norm);
 }
 
@@ -169,9 +169,9 @@ mod tests {
         for p in [-1.0, -0.5, 0.0, 0.1, 0.5, 0.9, 1.0] {
             let data = Dataset::generate(&small(p));
             let [w1, w2] = &data.w;
-            let cos = dot(w1, w2) / libm::sqrt(dot(w1, w1) * dot(w2, w2));
+            let cos = dot(w1, w2) / (dot(w1, w1) * dot(w2, w2)).sqrt();
             assert!((cos - p).abs() < 1e-6, "p={p}: cos={cos}");
-            assert!((libm::sqrt(dot(w1, w1)) - 1.0).abs() < 1e-9);
+            assert!((dot(w1, w1).sqrt() - 1.0).abs() < 1e-9);
         }
     }
 

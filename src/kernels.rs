@@ -39,10 +39,19 @@ fn gemm(
                     *v = start(j + jj);
                 }
             }
+            // The last element the loop below reads from each operand; checking these
+            // once per tile instead of on every load makes the kernel ~1.4× faster in
+            // wasm (V8 keeps every bounds check).
+            if depth > 0 {
+                assert!((depth - 1) * n + j + NR <= b.len());
+                assert!((i + MR - 1) * a_row + (depth - 1) * a_step < a.len());
+            }
             for p in 0..depth {
-                let brow: &[f32; NR] = b[p * n + j..p * n + j + NR].try_into().unwrap();
+                // SAFETY: p < depth and r < MR, so both offsets are at most the last ones
+                // asserted above.
+                let brow = unsafe { &*(b.as_ptr().add(p * n + j) as *const [f32; NR]) };
                 for (r, row) in acc.iter_mut().enumerate() {
-                    let av = a[(i + r) * a_row + p * a_step];
+                    let av = unsafe { *a.get_unchecked((i + r) * a_row + p * a_step) };
                     for (v, &bv) in row.iter_mut().zip(brow) {
                         *v += av * bv;
                     }
@@ -89,16 +98,45 @@ pub fn matmul_tn(a: &[f32], d: &[f32], c: &mut [f32], m: usize, k: usize, n: usi
     gemm(a, 1, k, d, None, c, k, n, m);
 }
 
-/// c (m×k) = d (m×n) · bᵀ, with b (k×n): the input gradient of a dense layer.
-pub fn matmul_nt(d: &[f32], b: &[f32], c: &mut [f32], m: usize, n: usize, k: usize) {
-    assert!(d.len() >= m * n && b.len() >= k * n && c.len() >= m * k);
-    for i in 0..m {
-        let drow = &d[i * n..(i + 1) * n];
-        for kk in 0..k {
-            let brow = &b[kk * n..(kk + 1) * n];
-            c[i * k + kk] = drow.iter().zip(brow).fold(0.0, |s, (&x, &y)| s + x * y);
+/// c (m×k) = d (m×n) · bᵀ, with b (k×n): the input gradient of a dense layer. `bt`
+/// (at least n·k) receives bᵀ first, so the product runs on the tiled kernel: a dot
+/// product per element was a fifth of Shared-Bottom's step (its tower inputs are wide).
+pub fn matmul_nt(
+    d: &[f32],
+    b: &[f32],
+    bt: &mut [f32],
+    c: &mut [f32],
+    m: usize,
+    n: usize,
+    k: usize,
+) {
+    assert!(d.len() >= m * n && b.len() >= k * n && bt.len() >= n * k && c.len() >= m * k);
+    for (kk, brow) in b[..k * n].chunks_exact(n).enumerate() {
+        for (j, &v) in brow.iter().enumerate() {
+            bt[j * k + kk] = v;
         }
     }
+    gemm(d, n, 1, bt, None, c, m, k, n);
+}
+
+/// Σ a_i·b_i over the shorter slice, summed in four interleaved lanes (lane = i mod 4)
+/// and then (l0 + l1) + (l2 + l3). The order is fixed, so every target gives the same
+/// bits, and unlike one running sum it vectorises.
+pub fn dot(a: &[f32], b: &[f32]) -> f32 {
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let mut lanes = [0.0f32; 4];
+    let (a4, b4) = (a.chunks_exact(4), b.chunks_exact(4));
+    let tail = a4.remainder().iter().zip(b4.remainder());
+    for (x, y) in a4.zip(b4) {
+        for l in 0..4 {
+            lanes[l] += x[l] * y[l];
+        }
+    }
+    for (l, (&x, &y)) in tail.enumerate() {
+        lanes[l] += x * y;
+    }
+    (lanes[0] + lanes[1]) + (lanes[2] + lanes[3])
 }
 
 /// c (n) = column sums of d (m×n): the bias gradient.
@@ -130,6 +168,20 @@ pub mod reference {
                     s += a[i * k + kk] * b[kk * n + j];
                 }
                 c[i * n + j] = s;
+            }
+        }
+        c
+    }
+
+    pub fn matmul_nt(d: &[f32], b: &[f32], m: usize, n: usize, k: usize) -> Vec<f32> {
+        let mut c = vec![0.0; m * k];
+        for i in 0..m {
+            for kk in 0..k {
+                let mut s = 0.0;
+                for j in 0..n {
+                    s += d[i * n + j] * b[kk * n + j];
+                }
+                c[i * k + kk] = s;
             }
         }
         c
@@ -194,6 +246,11 @@ mod tests {
             let mut g = vec![f32::NAN; k * n];
             matmul_tn(&a, &d, &mut g, m, k, n);
             assert_eq!(g, reference::matmul_tn(&a, &d, m, k, n), "{m}x{k}x{n}");
+
+            let mut bt = vec![f32::NAN; k * n];
+            let mut dx = vec![f32::NAN; m * k];
+            matmul_nt(&d, &b, &mut bt, &mut dx, m, n, k);
+            assert_eq!(dx, reference::matmul_nt(&d, &b, m, n, k), "{m}x{k}x{n}");
         }
     }
 
@@ -202,11 +259,16 @@ mod tests {
         // d (2×3) · bᵀ with b (2×3)
         let d = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
         let b = [1.0, 0.0, -1.0, 2.0, 1.0, 0.0];
-        let mut c = [0.0; 4];
-        matmul_nt(&d, &b, &mut c, 2, 3, 2);
+        let (mut bt, mut c) = ([0.0; 6], [0.0; 4]);
+        matmul_nt(&d, &b, &mut bt, &mut c, 2, 3, 2);
         assert_eq!(c, [-2.0, 4.0, -2.0, 13.0]);
         let mut s = [0.0; 3];
         column_sums(&d, &mut s, 2, 3);
         assert_eq!(s, [5.0, 7.0, 9.0]);
+        // Lanes: (1·1 + 5·5) + (2·2 + 6·6) + (3·3) + (4·4) for lengths 6 and 7.
+        let v = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0];
+        assert_eq!(dot(&v[..6], &v[..6]), 91.0);
+        assert_eq!(dot(&v, &v), 140.0);
+        assert_eq!(dot(&v, &v[..2]), 5.0);
     }
 }

@@ -31,6 +31,8 @@ impl Param {
 pub struct Dense {
     pub w: Param,
     pub b: Param,
+    /// Scratch for Wᵀ in the input gradient, allocated once.
+    wt: Vec<f32>,
 }
 
 impl Dense {
@@ -56,6 +58,7 @@ impl Dense {
         Dense {
             w: Param::new(w),
             b: Param::new(Array2::zeros((1, outputs))),
+            wt: vec![0.0; inputs * outputs],
         }
     }
 
@@ -104,6 +107,7 @@ impl Dense {
             kernels::matmul_nt(
                 slice(&dy),
                 slice(&self.w.value.view()),
+                &mut self.wt,
                 slice_mut(&mut dx),
                 m,
                 n,
@@ -117,9 +121,22 @@ impl Dense {
     }
 }
 
+/// max(v, 0). Written as a comparison because `f32::max` becomes a call to libm's
+/// `fmaxf` on wasm32 (the instruction's NaN rule differs from Rust's); same result.
+#[inline]
+pub fn relu(v: f32) -> f32 {
+    if v > 0.0 {
+        v
+    } else {
+        0.0
+    }
+}
+
 /// Softmax in place, shifted by the maximum so exp never overflows.
 pub fn softmax(z: &mut [f32]) {
-    let max = z.iter().fold(f32::NEG_INFINITY, |a, &b| a.max(b));
+    let max = z
+        .iter()
+        .fold(f32::NEG_INFINITY, |a, &b| if b > a { b } else { a });
     let mut sum = 0.0;
     for v in z.iter_mut() {
         *v = libm::expf(*v - max);

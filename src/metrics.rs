@@ -11,7 +11,7 @@ pub fn pearson(a: &[f64], b: &[f64]) -> f64 {
         saa += dx * dx;
         sbb += dy * dy;
     }
-    sab / libm::sqrt(saa * sbb)
+    sab / (saa * sbb).sqrt()
 }
 
 /// Area under the ROC curve: the probability that a random positive scores above a

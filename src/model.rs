@@ -15,7 +15,8 @@
 //! `input` layer and computed by one matrix product: columns [0, n·u) are the experts'
 //! units, then each gate's logits. The buffers are plain row-major slices.
 
-use crate::layers::{softmax, Dense, Param};
+use crate::kernels::dot;
+use crate::layers::{relu, softmax, Dense, Param};
 use crate::metrics::entropy;
 use crate::rng::Rng;
 use crate::settings::{ModelKind, Settings, TaskKind};
@@ -237,7 +238,7 @@ impl Model {
 
         self.input.forward(x, ws.z.slice_mut(s![..rows, ..]));
         for row in rows_of(&mut ws.z, rows).chunks_exact_mut(width) {
-            row[..expert_width].iter_mut().for_each(|v| *v = v.max(0.0));
+            row[..expert_width].iter_mut().for_each(|v| *v = relu(*v));
             for gate in &self.gates {
                 if let Some(c) = gate.column {
                     softmax(&mut row[c..c + gate.experts.len()]);
@@ -286,7 +287,7 @@ impl Model {
             tower
                 .hidden
                 .forward(ws.mixed[t].slice(s![..rows, ..]), hidden.view_mut());
-            hidden.mapv_inplace(|v| v.max(0.0));
+            hidden.mapv_inplace(relu);
             tower
                 .out
                 .forward(hidden.view(), ws.out[t].slice_mut(s![..rows, ..]));
@@ -370,7 +371,7 @@ impl Model {
                 for (j, &e) in self.gates[g].experts.iter().enumerate() {
                     let at = b * width + e * u;
                     let expert = &z[at..at + u];
-                    dmix[b * k + j] += dm.iter().zip(expert).fold(0.0, |s, (&a, &f)| s + a * f);
+                    dmix[b * k + j] += dot(dm, expert);
                     let weight = mix[b * k + j];
                     dz[at..at + u]
                         .iter_mut()
@@ -391,14 +392,14 @@ impl Model {
                     // mix_j = p_j·s_j with s_j = m_j / Σ_k p_k m_k, so
                     // dL/dp_j = s_j · (dL/dmix_j − Σ_k mix_k · dL/dmix_k).
                     let m = &mix[b * k..(b + 1) * k];
-                    let centre: f32 = d.iter().zip(m).fold(0.0, |s, (&a, &w)| s + a * w);
+                    let centre = dot(d, m);
                     d.iter_mut()
                         .zip(&keep[b * k..(b + 1) * k])
                         .for_each(|(dj, &kj)| *dj = kj * (*dj - centre));
                 }
                 // Softmax: dL/dz_j = p_j · (dL/dp_j − Σ_k p_k · dL/dp_k).
                 let p = &z[b * width + c..b * width + c + k];
-                let centre: f32 = d.iter().zip(p).fold(0.0, |s, (&a, &w)| s + a * w);
+                let centre = dot(d, p);
                 for ((out, &dj), &pj) in dz[b * width + c..b * width + c + k]
                     .iter_mut()
                     .zip(d.iter())
@@ -526,5 +527,5 @@ fn sigmoid(z: f32) -> f32 {
 
 /// −[y·log σ(z) + (1 − y)·log(1 − σ(z))], computed without overflow.
 fn log_loss(z: f32, y: f32) -> f32 {
-    z.max(0.0) - z * y + libm::log1pf(libm::expf(-z.abs()))
+    relu(z) - z * y + libm::log1pf(libm::expf(-z.abs()))
 }

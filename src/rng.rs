@@ -4,7 +4,9 @@
 //! dropout) comes from here, so that the same settings and seed give the same bits
 //! natively and in the browser. SplitMix64 is tiny, passes BigCrush, and uses only
 //! integer arithmetic; the normal draws use `libm`, a pure-Rust maths library whose
-//! results do not depend on the platform's C library.
+//! results do not depend on the platform's C library, for log, sin and cos. Square
+//! roots use the CPU's instruction (IEEE 754 rounds it exactly, on x86-64 and in wasm
+//! alike), which is several times faster than libm's software one.
 
 /// Independent streams derived from one seed: changing how many numbers one stream
 /// consumes never shifts another (e.g. the batches do not depend on the model size).
@@ -72,7 +74,7 @@ impl Rng {
         }
         let u1 = 1.0 - self.uniform(); // in (0, 1], so ln is finite
         let u2 = self.uniform();
-        let r = libm::sqrt(-2.0 * libm::log(u1));
+        let r = (-2.0 * libm::log(u1)).sqrt();
         let theta = 2.0 * core::f64::consts::PI * u2;
         self.spare_normal = Some(r * libm::sin(theta));
         r * libm::cos(theta)
