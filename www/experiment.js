@@ -2,7 +2,8 @@
 // progress bar, cancel, the four figures of `mmoe sweep` drawn live (by the same Rust
 // code, on canvases) and the results as JSON/CSV downloads.
 
-import init, { drawSweepFigure, sweepFigureSize } from './pkg/mmoe.js';
+import { drawSweepFigure, sweepFigureSize } from './pkg/mmoe.js';
+import { ready } from './wasm.js';
 
 const $ = (id) => document.getElementById(id);
 const FIGURES = 4;
@@ -138,6 +139,6 @@ function cancel() {
   finish(`Cancelled after ${done} runs${done ? '; the downloads hold the runs so far' : ''}.`);
 }
 
-await init();
+await ready;
 $('experiment-form').addEventListener('submit', start);
 $('experiment-cancel').addEventListener('click', cancel);

@@ -1,8 +1,10 @@
-// Page wiring: loads the wasm module (for URL parsing and charts), starts the trainer
-// worker, and connects the controls, the charts, the URL and the test handle
-// `window.mmoe`. Training never runs on this thread.
+// Page wiring: starts the trainers (the models split over one worker per core,
+// trainers.js, all instantiating the module wasm.js compiled once) and connects the
+// controls, the charts, the URL and the test handle `window.mmoe`. Training never runs
+// on this thread.
 
-import init, * as wasm from './pkg/mmoe.js';
+import * as wasm from './pkg/mmoe.js';
+import { compiled, ready as wasmReady } from './wasm.js';
 import { Charts } from './charts.js';
 import { Controls } from './controls.js';
 import { readQuery, writeQuery, replaceUrl, copyText, SPEEDS } from './url-state.js';
@@ -11,6 +13,7 @@ import { PRESETS, presetSettings, matches } from './presets.js';
 import { installShortcuts } from './keyboard.js';
 import { runJson, runCsv, download, downloadCanvas, readSettingsFile } from './exporter.js';
 import { Inspector } from './inspector.js';
+import { Trainers } from './trainers.js';
 
 const $ = (id) => document.getElementById(id);
 const NAMES = { sb: 'Shared-Bottom', omoe: 'OMoE', mmoe: 'MMoE', cgc: 'CGC' };
@@ -29,8 +32,8 @@ let defaults = null;
 let charts = null;
 let inspector = null;
 let controls = null;
-let worker = null;
-let generation = 0; // of the models the page is showing (the worker's build counter)
+let worker = null; // the trainers (trainers.js), addressed like one worker
+let generation = 0; // of the models the page is showing (the trainers' build counter)
 let running = false; // the page wants training to run
 let resumeAfterBuild = false;
 let step = 0;
@@ -137,7 +140,7 @@ function recentLoss(run, n = 50) {
 
 function startWorker() {
   worker?.terminate();
-  worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'mmoe-trainer' });
+  worker = new Trainers(compiled);
   worker.onmessage = (event) => onWorkerMessage(event.data);
   worker.onerror = (event) => {
     event.preventDefault();
@@ -154,6 +157,8 @@ function build(reason) {
   setButtons(false);
   if (reason) status(reason);
   worker.postMessage({ type: 'init', settings: state.settings, models: state.models });
+  // Start training the moment the models exist, without waiting for a round trip.
+  if (resumeAfterBuild || state.autoplay) worker.postMessage('play');
 }
 
 function onWorkerMessage(m) {
@@ -192,7 +197,8 @@ function handleWorkerMessage(m) {
     }
     case 'data': {
       if (m.generation !== generation) return; // from models that no longer exist
-      m.models.forEach((d, i) => {
+      m.models.forEach((d) => {
+        const i = d.index;
         const run = runs[i];
         record(run, d.train, d.test, m.testStride);
         charts.pushTrain(i, d.train);
@@ -201,7 +207,9 @@ function handleWorkerMessage(m) {
           run.gates = d.gates;
           run.entropy = d.entropy;
           charts.setGates(i, d.gates, d.entropy);
-          recordGates(run, d.steps, d.gates);
+          for (let r = 0; r < d.trail.length; r += 1 + d.gates.length) {
+            recordGates(run, d.trail[r], d.trail.subarray(r + 1, r + 1 + d.gates.length));
+          }
         }
         if (d.testGates.length) {
           run.testGates = d.testGates;
@@ -389,7 +397,7 @@ function renderTable(force = false) {
 
 // ---------- gate history (for the inspector and the export) ----------
 
-const GATE_EVERY = 10; // record the last batch's mean gates every this many steps
+const GATE_EVERY = 10; // keep the last batch's mean gates every this many steps (as worker.js sends them)
 const GATE_KEEP = 4000; // then thin to every other record
 
 function recordGates(run, s, gates) {
@@ -633,9 +641,9 @@ function loadSettings(text, name) {
 // ---------- start ----------
 
 async function main() {
-  // The worker compiles its own copy of the trainer while this thread starts up.
+  // The trainer workers start (and build their instances) while this thread sets up.
   startWorker();
-  await init();
+  await wasmReady;
   defaults = wasm.defaultSettings();
   const query = readQuery(wasm, window.location.search);
   state.settings = query.settings;
@@ -645,6 +653,10 @@ async function main() {
   state.autoplay = query.autoplay;
   state.preset = query.preset;
   state.lang = setLang(query.lang ?? 'en');
+  // Build the models now: the workers generate the data while this thread sets up the
+  // page (nothing below awaits, so 'ready' is handled only once the page is set up).
+  worker.postMessage({ type: 'speed', value: state.speed });
+  build();
   translate();
   showNotices(query.notices);
   document.body.classList.toggle('lecture', state.lecture);
@@ -795,9 +807,6 @@ async function main() {
     const file = e.dataTransfer.files[0];
     if (file) loadSettings(await file.text(), file.name);
   });
-
-  worker.postMessage({ type: 'speed', value: state.speed });
-  build();
 }
 
 main().catch((error) => {

@@ -2,10 +2,13 @@
 // slices, so that it answers the page's messages within a few milliseconds, and posts
 // what happened as typed arrays (transferred, not copied).
 //
-// Page → worker: {type: 'init', settings, models} | 'play' | 'pause' | {type: 'step', steps}
+// Page → worker: {type: 'module', module} (the compiled trainer; other messages wait for it)
+//   | {type: 'init', settings, models, generation} | 'play' | 'pause' | {type: 'step', steps}
 //   | {type: 'runTo', step} (play, then pause at exactly that step) | 'inspect'
 //   (per-sample test-set gate weights and the samples' projections, for the inspector)
 //   | {type: 'correlation', value} | {type: 'lr', value} | {type: 'speed', value}
+//   | {type: 'limit', step} (do not train past this step until told more; trainers.js
+//   keeps the workers in step with it)
 //   | 'crash' (tests: throw outside any handler)
 // Worker → page: 'ready' | 'data' | 'correlation' | 'lr' | 'state' | 'diverged' | 'inspect'
 //   | 'error' (a request failed; the trainer is fine) | 'fatal' (the trainer is gone)
@@ -14,6 +17,7 @@ import init, { Playground } from './pkg/mmoe.js';
 
 const SLICE_MS = 12; // time spent training before yielding to messages
 const TEST_STRIDE = 5; // [step, loss 1, loss 2, auc 1, auc 2]
+const GATE_EVERY = 10; // steps between the gate snapshots kept for the page's history
 
 let playground = null;
 let names = [];
@@ -26,11 +30,14 @@ let reportedDiverged = new Set();
 let scheduled = false;
 let generation = 0;
 let stopAt = Infinity; // pause when the models reach this step (runTo)
+let limit = Infinity; // wait (still running) when the models reach this step
+let trails = []; // per model: [step, ...mean gates] every GATE_EVERY steps, since the last flush
 
 const queue = [];
 let initialised = false;
 self.onmessage = (event) => {
   if (initialised) handle(event.data);
+  else if (event.data?.type === 'module') start(event.data.module);
   else queue.push(event.data);
 };
 
@@ -89,8 +96,9 @@ function flush() {
     const entropy = playground.gateEntropy(i);
     const testGates = test.length ? playground.testGates(i) : new Float32Array(0);
     const testEntropy = test.length ? playground.testGateEntropy(i) : new Float32Array(0);
-    transfer.push(train.buffer, test.buffer, gates.buffer, entropy.buffer, testGates.buffer, testEntropy.buffer);
-    models.push({ train, test, gates, entropy, testGates, testEntropy, steps: playground.modelSteps(i) });
+    const trail = Float32Array.from(trails[i].splice(0));
+    transfer.push(train.buffer, test.buffer, gates.buffer, entropy.buffer, testGates.buffer, testEntropy.buffer, trail.buffer);
+    models.push({ index: i, train, test, gates, entropy, testGates, testEntropy, trail, steps: playground.modelSteps(i) });
     const diverged = playground.diverged(i);
     if (diverged !== undefined && !reportedDiverged.has(i)) {
       reportedDiverged.add(i);
@@ -104,6 +112,23 @@ function flush() {
   }
 }
 
+/**
+ * Trains `n` steps in calls that end on multiples of GATE_EVERY, keeping each model's
+ * mean gates there, so the gate history has the same resolution at any speed.
+ */
+function advance(n) {
+  while (n > 0) {
+    const k = Math.min(n, GATE_EVERY - (playground.steps() % GATE_EVERY));
+    playground.step(k);
+    n -= k;
+    if (playground.steps() % GATE_EVERY !== 0) continue;
+    for (let i = 0; i < names.length; i++) {
+      const gates = playground.gates(i);
+      if (gates.length) trails[i].push(playground.modelSteps(i), ...gates);
+    }
+  }
+}
+
 function tick() {
   if (!running || !playground) return;
   const start = performance.now();
@@ -114,7 +139,7 @@ function tick() {
   try {
     let taken = 0;
     while (performance.now() - start < SLICE_MS) {
-      let n = Math.min(stepsPerCall, stopAt - playground.steps());
+      let n = Math.min(stepsPerCall, stopAt - playground.steps(), limit - playground.steps());
       if (n <= 0) break;
       if (speed > 0) {
         n = Math.min(n, Math.floor(allowance));
@@ -122,7 +147,7 @@ function tick() {
         allowance -= n;
       }
       const t0 = performance.now();
-      playground.step(n);
+      advance(n);
       taken += n;
       // Size the next call to about a third of a slice.
       const perStep = (performance.now() - t0) / n;
@@ -139,6 +164,7 @@ function tick() {
     fatal(error);
     return;
   }
+  if (playground.steps() >= limit) return; // the next 'limit' message wakes the loop
   if (speed > 0 && allowance < 1) {
     // Sleep until the next step is due instead of spinning.
     schedule(Math.min(250, Math.max(1, ((1 - allowance) * 1000) / speed)));
@@ -222,16 +248,21 @@ function solve(a, b, k) {
   return x;
 }
 
-function build(settings, models) {
+function build(settings, models, nextGeneration) {
   running = false;
   playground?.free();
   playground = null;
-  generation += 1;
+  generation = nextGeneration ?? generation + 1;
   stopAt = Infinity;
+  limit = Infinity;
   reportedDiverged = new Set();
   stepsPerCall = 1;
   playground = new Playground(settings, models);
   names = models.slice();
+  trails = names.map((_, i) => {
+    const gates = playground.gates(i); // before training: the initial gates, at step 0
+    return gates.length ? [0, ...gates] : [];
+  });
   const info = names.map((name, i) => ({
     name,
     experts: playground.expertCount(i),
@@ -257,7 +288,7 @@ function handle(message) {
     switch (type) {
       case 'init':
         try {
-          build(message.settings, message.models);
+          build(message.settings, message.models, message.generation);
         } catch (error) {
           playground = null;
           post({ type: 'error', request: 'init', message: String(error?.message ?? error) });
@@ -308,7 +339,7 @@ function handle(message) {
         break;
       case 'step': {
         const steps = Math.max(1, Math.min(10000, Math.floor(message.steps ?? 1)));
-        playground.step(steps);
+        advance(steps);
         flush();
         break;
       }
@@ -330,6 +361,10 @@ function handle(message) {
           post({ type: 'error', request: 'lr', message: String(error?.message ?? error) });
         }
         break;
+      case 'limit':
+        limit = Number(message.step);
+        wake();
+        break;
       case 'speed':
         speed = Math.max(0, Number(message.value) || 0);
         allowance = Math.min(allowance, 1);
@@ -343,10 +378,13 @@ function handle(message) {
   }
 }
 
-try {
-  await init();
-  initialised = true;
-  for (const message of queue.splice(0)) handle(message);
-} catch (error) {
-  fatal(error);
+/** Instantiates the trainer from the page's compiled module, then handles what queued. */
+async function start(module) {
+  try {
+    await init({ module_or_path: module });
+    initialised = true;
+    for (const message of queue.splice(0)) handle(message);
+  } catch (error) {
+    fatal(error);
+  }
 }

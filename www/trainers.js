@@ -1,0 +1,227 @@
+// The trainers: the models split over as many module Web Workers as the machine has
+// cores (at most one per model), so that they train in parallel, behind the interface
+// of a single worker (postMessage, onmessage, onerror, terminate). The page talks to `Trainers` exactly as it would to one
+// worker.js holding every model; this module fans each request out and merges the
+// answers: one 'ready' when every model is built, one 'state' for the whole set, one
+// reply per 'correlation', 'lr' and 'inspect' request.
+//
+// Every worker gets the same settings and seed, so each builds the same data and the
+// same batches; a model trained in any worker equals the same model trained alone, bit
+// for bit (tested). The workers share one compiled WebAssembly.Module.
+//
+// Lockstep: a worker may run at most WINDOW steps ahead of the slowest running model
+// ({type: 'limit', step}), so a paused page shows every model at about the same step
+// and a fast model's spare time goes to the slow ones rather than to running ahead.
+
+const WINDOW = 100;
+const MAX_WORKERS = 4; // the page shows at most four models
+
+export class Trainers {
+  /**
+   * `module`: (a promise of) the compiled trainer, shared by every worker; `cores`:
+   * workers at most. The workers start at once, so they load while the page sets up.
+   */
+  constructor(module, cores = navigator.hardwareConcurrency || 1) {
+    this.module = Promise.resolve(module);
+    this.cores = Math.max(1, Math.min(cores, MAX_WORKERS));
+    this.onmessage = null;
+    this.onerror = null;
+    this.onmessageerror = null;
+    this.slots = []; // per worker: {worker, first, count (its models), steps, running, ...}
+    this.generation = 0;
+    this.speed = 0;
+    this.dead = false;
+    this.pending = new Map(); // request type → {left, replies}
+    this.held = []; // data posted by a worker before every model was ready
+    this.readyInfo = null;
+    this.initFailed = false;
+    while (this.slots.length < this.cores) this.slots.push({ worker: this.spawn(this.slots.length) });
+  }
+
+  postMessage(message) {
+    if (this.dead) return;
+    const type = typeof message === 'string' ? message : message?.type;
+    switch (type) {
+      case 'init':
+        return this.init(message.settings, message.models);
+      case 'speed':
+        this.speed = message.value;
+        return this.broadcast(message);
+      case 'crash':
+        return this.slots[0]?.worker.postMessage(message);
+      case 'correlation':
+      case 'lr':
+      case 'inspect':
+        if (!this.slots.length) return;
+        this.pending.set(type, { left: this.slots.length, replies: [] });
+        return this.broadcast(message);
+      default:
+        return this.broadcast(message);
+    }
+  }
+
+  terminate() {
+    this.dead = true;
+    for (const slot of this.slots) slot.worker.terminate();
+    this.slots = [];
+  }
+
+  broadcast(message) {
+    for (const slot of this.slots) slot.worker.postMessage(message);
+  }
+
+  emit(message) {
+    this.onmessage?.({ data: message });
+  }
+
+  /**
+   * Splits `models` into contiguous groups, one per worker (sizes differing by at most
+   * one); reuses the workers it has, starts or stops the difference.
+   */
+  init(settings, models) {
+    this.generation += 1;
+    this.pending.clear();
+    this.held = [];
+    this.readyInfo = null;
+    this.initFailed = false;
+    const count = Math.max(1, Math.min(models.length, this.cores));
+    while (this.slots.length > count) this.slots.pop().worker.terminate();
+    while (this.slots.length < count) this.slots.push({ worker: this.spawn(this.slots.length) });
+    let first = 0;
+    this.slots.forEach((slot, w) => {
+      const size = Math.floor(models.length / count) + (w < models.length % count ? 1 : 0);
+      Object.assign(slot, { first, size, steps: 0, running: false, diverged: false, limit: Infinity, info: null });
+      const group = models.slice(first, first + size);
+      slot.worker.postMessage({ type: 'init', generation: this.generation, settings, models: group });
+      first += size;
+    });
+  }
+
+  spawn(index) {
+    const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: `mmoe-trainer-${index + 1}` });
+    worker.postMessage({ type: 'speed', value: this.speed });
+    this.module.then(
+      (module) => worker.postMessage({ type: 'module', module }),
+      (error) => this.receive(worker, { type: 'fatal', message: `cannot load the trainer: ${error?.message ?? error}` }),
+    );
+    worker.onmessage = (event) => this.receive(worker, event.data);
+    worker.onerror = (event) => {
+      if (this.dead) return;
+      event.preventDefault();
+      this.dead = true;
+      this.onerror?.(event);
+    };
+    worker.onmessageerror = (event) => this.onmessageerror?.(event);
+    return worker;
+  }
+
+  /** Merges one worker's message into the page's single stream. */
+  receive(worker, m) {
+    const i = this.slots.findIndex((s) => s.worker === worker);
+    if (this.dead || i < 0) return;
+    const slot = this.slots[i];
+    if ('generation' in m && m.generation !== this.generation) return; // from models since replaced
+    switch (m.type) {
+      case 'ready':
+        slot.info = m;
+        if (this.slots.every((s) => s.info)) {
+          this.readyInfo = { pearson: m.pearson };
+          this.emit({
+            type: 'ready',
+            generation: this.generation,
+            models: this.slots.flatMap((s) => s.info.models),
+            pearson: m.pearson,
+          });
+          for (const held of this.held.splice(0)) this.emit(held);
+        }
+        return;
+      case 'data': {
+        slot.steps = m.step;
+        const merged = { ...m, step: this.maxSteps(), models: m.models.map((d) => ({ ...d, index: slot.first + d.index })) };
+        if (this.readyInfo) this.emit(merged);
+        else this.held.push(merged);
+        this.keepInStep();
+        return;
+      }
+      case 'state': {
+        const before = this.running();
+        slot.running = m.running;
+        if (m.reason === 'every model diverged') slot.diverged = true;
+        const now = this.running();
+        if (now !== before) {
+          const reason = !now && this.slots.every((s) => s.diverged) ? m.reason : undefined;
+          this.emit({ type: 'state', running: now, reason });
+        }
+        this.keepInStep();
+        return;
+      }
+      case 'diverged':
+      case 'fatal':
+        if (m.type === 'fatal') this.dead = true;
+        this.emit(m);
+        return;
+      case 'error':
+        if (m.request === 'init') {
+          if (!this.initFailed) this.emit(m);
+          this.initFailed = true;
+          return;
+        }
+        return this.reply(m.request, m);
+      case 'correlation':
+      case 'lr':
+        return this.reply(m.type, m);
+      case 'inspect':
+        return this.reply('inspect', { ...m, index: i });
+    }
+  }
+
+  /** Collects one reply per worker to a broadcast request, then emits one answer. */
+  reply(type, m) {
+    const request = this.pending.get(type);
+    if (!request) return;
+    request.replies.push(m);
+    request.left -= 1;
+    if (request.left > 0) return;
+    this.pending.delete(type);
+    const failed = request.replies.find((r) => r.type === 'error');
+    if (failed) return this.emit(failed);
+    const first = request.replies[0];
+    if (type !== 'inspect') return this.emit({ ...first, step: this.maxSteps() });
+    const byModel = request.replies.sort((a, b) => a.index - b.index);
+    this.emit({
+      type: 'inspect',
+      generation: this.generation,
+      step: this.maxSteps(),
+      gates: byModel.flatMap((r) => r.gates),
+      projections: first.projections,
+      readout: byModel.flatMap((r) => r.readout),
+    });
+  }
+
+  running() {
+    return this.slots.some((s) => s.running);
+  }
+
+  maxSteps() {
+    return this.slots.reduce((most, s) => Math.max(most, s.steps), 0);
+  }
+
+  /** Lets every worker run to WINDOW steps past the slowest worker still training. */
+  keepInStep() {
+    const active = this.slots.filter((s) => s.running && !s.diverged);
+    if (active.length < 2) {
+      for (const slot of this.slots) this.setLimit(slot, Infinity);
+      return;
+    }
+    const limit = Math.min(...active.map((s) => s.steps)) + WINDOW;
+    for (const slot of active) {
+      if (limit >= slot.limit + WINDOW / 4 || limit < slot.limit - WINDOW) this.setLimit(slot, limit);
+    }
+  }
+
+  setLimit(slot, limit) {
+    if (slot.limit === limit) return;
+    slot.limit = limit;
+    slot.worker.postMessage({ type: 'limit', step: limit });
+  }
+}
