@@ -597,6 +597,7 @@ function installHandle() {
       maxDrawMs: charts.maxDrawMs,
       messageMs: messageTiming.total,
       maxMessageMs: messageTiming.max,
+      workers: worker?.workerCount ?? 0,
     }),
     crashWorker: () => worker.postMessage('crash'),
     _charts: charts,

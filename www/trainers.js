@@ -198,6 +198,11 @@ export class Trainers {
     });
   }
 
+  /** How many workers the models are split over. */
+  get workerCount() {
+    return this.slots.length;
+  }
+
   running() {
     return this.slots.some((s) => s.running);
   }

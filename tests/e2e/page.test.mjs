@@ -95,6 +95,13 @@ test('trains all four models live: losses fall, heatmaps draw, pause stops, main
   assert.equal(await page.evaluate(() => window.mmoe.snapshot().step), paused);
   assert.equal(await page.textContent('#step-count'), paused.toLocaleString('en-US'));
 
+  // The models trained in one worker per core (at most one per model), kept in step:
+  // no model ran more than the lockstep window (100 steps) plus a slice ahead.
+  const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+  assert.equal((await page.evaluate(() => window.mmoe.timings())).workers, Math.min(cores, 4));
+  const steps = Object.values((await page.evaluate(() => window.mmoe.snapshot())).models).map((m) => m.steps);
+  assert.ok(Math.max(...steps) - Math.min(...steps) <= 150, `model steps at pause: ${steps}`);
+
   // Single step moves it by exactly one.
   await page.click('#single-step');
   await page.waitForFunction((s) => window.mmoe.snapshot().step === s + 1, paused);
