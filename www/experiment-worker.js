@@ -6,7 +6,7 @@ import init, { Experiment } from './pkg/mmoe.js';
 
 self.onmessage = async ({ data }) => {
   try {
-    await init();
+    await init({ module_or_path: data.module }); // the page's compiled module
     const experiment = new Experiment(data.config);
     const total = experiment.total();
     self.postMessage({ type: 'started', total });

@@ -3,7 +3,7 @@
 // code, on canvases) and the results as JSON/CSV downloads.
 
 import { drawSweepFigure, sweepFigureSize } from './pkg/mmoe.js';
-import { ready } from './wasm.js';
+import { compiled, ready } from './wasm.js';
 
 const $ = (id) => document.getElementById(id);
 const FIGURES = 4;
@@ -96,7 +96,7 @@ function finish(message) {
   setStatus(message);
 }
 
-function start(event) {
+async function start(event) {
   event.preventDefault();
   let config;
   try {
@@ -131,7 +131,7 @@ function start(event) {
     }
   };
   worker.onerror = (err) => finish(`The experiment worker crashed: ${err.message ?? 'unknown error'}. Press Run to start again.`);
-  worker.postMessage({ config });
+  worker.postMessage({ config, module: await compiled });
 }
 
 function cancel() {
