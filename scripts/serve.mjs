@@ -30,19 +30,19 @@ export const MIME = {
   '.ts': 'text/plain; charset=utf-8',
 };
 
-const SECURITY_HEADERS = {
-  'Content-Security-Policy': CSP,
+/** Cross-origin isolation (COOP/COEP), which SharedArrayBuffer and wasm threads need. */
+export const ISOLATION_HEADERS = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
   'Cross-Origin-Resource-Policy': 'same-origin',
+};
+
+const SECURITY_HEADERS = {
+  'Content-Security-Policy': CSP,
+  ...ISOLATION_HEADERS,
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
 };
-
-function send(res, status, text) {
-  res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'text/plain; charset=utf-8' });
-  res.end(text);
-}
 
 /** Maps a request path to a file inside `root`, or null when it would leave `root`. */
 export async function resolveInside(root, urlPath) {
@@ -73,9 +73,16 @@ export async function resolveInside(root, urlPath) {
   }
 }
 
-/** Starts serving `root`; resolves to the listening server once it is bound. */
-export async function startServer({ root, port = 8080, host = '127.0.0.1' } = {}) {
+/**
+ * Starts serving `root` with `headers` on every response (the page's CSP and isolation
+ * by default); resolves to the listening server once it is bound.
+ */
+export async function startServer({ root, port = 8080, host = '127.0.0.1', headers = SECURITY_HEADERS } = {}) {
   const realRoot = await fs.realpath(path.resolve(root));
+  const send = (res, status, text) => {
+    res.writeHead(status, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' });
+    res.end(text);
+  };
   const server = createServer(async (req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD');
@@ -91,7 +98,7 @@ export async function startServer({ root, port = 8080, host = '127.0.0.1' } = {}
     if (!found) return send(res, 404, 'not found\n');
     const type = MIME[path.extname(found.file).toLowerCase()] ?? 'application/octet-stream';
     res.writeHead(200, {
-      ...SECURITY_HEADERS,
+      ...headers,
       'Content-Type': type,
       'Content-Length': found.size,
       'Cache-Control': 'no-cache',
