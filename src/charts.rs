@@ -79,6 +79,8 @@ const FONT: &str = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
 /// Points kept per train-loss series and per test-loss series before halving.
 const TRAIN_POINTS: usize = 800;
 const TEST_POINTS: usize = 400;
+/// Test-loss markers drawn per series (the evaluations between are thinned out).
+const MARKERS: usize = 40;
 
 fn model_colour(name: &str) -> RGBColor {
     MODEL_COLOURS
@@ -507,8 +509,8 @@ impl LossChart {
                     chart
                         .draw_series(DashedLineSeries::new(
                             points,
-                            t.scaled(7.0),
-                            t.scaled(4.0),
+                            t.scaled(10.0),
+                            t.scaled(5.0),
                             style,
                         ))
                         .map_err(err)?;
@@ -525,11 +527,20 @@ impl LossChart {
                     colour.stroke_width((t.px * 1.6).round().max(1.0) as u32)
                 };
                 let outline = WHITE.stroke_width((t.px).round().max(1.0) as u32);
-                let points: Vec<(f64, f64)> = m
+                let all: Vec<(f64, f64)> = m
                     .test
                     .iter()
                     .filter(|p| finite_positive(p[1 + task]))
                     .map(|p| (p[0], clamp(p[1 + task])))
+                    .collect();
+                // At most MARKERS per series, the latest always included: every circle is
+                // its own path, and thousands of them made a redraw take tens of ms.
+                let stride = all.len().div_ceil(MARKERS).max(1);
+                let points: Vec<(f64, f64)> = all
+                    .iter()
+                    .rev()
+                    .step_by(stride)
+                    .copied()
                     .collect();
                 if task == 0 {
                     chart

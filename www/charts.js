@@ -200,18 +200,19 @@ export class Charts {
         this.drawCount += 1;
       }
     }
-    // While streaming, a frame draws one chart only, so that no single task grows long.
-    let budget = throttle ? (this.lossAt === started ? 0 : 1) : Infinity;
-    const heatmapsDue = !throttle || started - this.heatmapAt >= HEATMAP_MS;
+    // While streaming, the heatmaps (about a millisecond each) are drawn all together but
+    // never in the loss chart's frame: a frame's task ends with the compositor commit of
+    // every canvas it changed, which on a busy machine takes as long as the drawing.
+    const lossDrawn = this.lossAt === started;
+    const heatmapsDue = !throttle || (!lossDrawn && started - this.heatmapAt >= HEATMAP_MS);
     for (const h of this.heatmaps.values()) {
       if (!h.dirty || h.canvas.width <= 1) continue;
-      if (!heatmapsDue || budget <= 0) {
+      if (!heatmapsDue) {
         pending = true;
         continue;
       }
-      budget -= 1;
       h.dirty = false;
-      if (![...this.heatmaps.values()].some((o) => o.dirty)) this.heatmapAt = started;
+      this.heatmapAt = started;
       this.wasm.drawGateHeatmap(h.canvas, h.gates, h.experts, this.t(`heat.${h.name}`), h.entropy, this.lecture, ratio);
     }
     const took = performance.now() - started;
