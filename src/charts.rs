@@ -536,12 +536,7 @@ impl LossChart {
                 // At most MARKERS per series, the latest always included: every circle is
                 // its own path, and thousands of them made a redraw take tens of ms.
                 let stride = all.len().div_ceil(MARKERS).max(1);
-                let points: Vec<(f64, f64)> = all
-                    .iter()
-                    .rev()
-                    .step_by(stride)
-                    .copied()
-                    .collect();
+                let points: Vec<(f64, f64)> = all.iter().rev().step_by(stride).copied().collect();
                 if task == 0 {
                     chart
                         .draw_series(
