@@ -1,9 +1,9 @@
 // The trainers: the models split over as many module Web Workers as the machine has
 // cores (at most one per model), so that they train in parallel, behind the interface
-// of a single worker (postMessage, onmessage, onerror, terminate). The page talks to `Trainers` exactly as it would to one
-// worker.js holding every model; this module fans each request out and merges the
-// answers: one 'ready' when every model is built, one 'state' for the whole set, one
-// reply per 'correlation', 'lr' and 'inspect' request.
+// of a single worker (postMessage, onmessage, onerror, terminate). The page talks to
+// `Trainers` exactly as it would to one worker.js holding every model; this module fans
+// each request out and merges the answers: one 'ready' when every model is built, one
+// 'state' for the whole set, one reply per 'correlation', 'lr' and 'inspect' request.
 //
 // Every worker gets the same settings and seed, so each builds the same data and the
 // same batches; a model trained in any worker equals the same model trained alone, bit
@@ -27,13 +27,13 @@ export class Trainers {
     this.onmessage = null;
     this.onerror = null;
     this.onmessageerror = null;
-    this.slots = []; // per worker: {worker, first, count (its models), steps, running, ...}
+    this.slots = []; // per worker: {worker, first, size (its models), steps, running, ...}
     this.generation = 0;
     this.speed = 0;
     this.dead = false;
-    this.pending = new Map(); // request type → {left, replies}
+    this.pending = new Map(); // request type → queue of requests, each [reply per worker]
     this.held = []; // data posted by a worker before every model was ready
-    this.readyInfo = null;
+    this.ready = false;
     this.initFailed = false;
     while (this.slots.length < this.cores) this.slots.push({ worker: this.spawn(this.slots.length) });
   }
@@ -53,7 +53,8 @@ export class Trainers {
       case 'lr':
       case 'inspect':
         if (!this.slots.length) return;
-        this.pending.set(type, { left: this.slots.length, replies: [] });
+        if (!this.pending.has(type)) this.pending.set(type, []);
+        this.pending.get(type).push(Array(this.slots.length).fill(null));
         return this.broadcast(message);
       default:
         return this.broadcast(message);
@@ -82,7 +83,7 @@ export class Trainers {
     this.generation += 1;
     this.pending.clear();
     this.held = [];
-    this.readyInfo = null;
+    this.ready = false;
     this.initFailed = false;
     const count = Math.max(1, Math.min(models.length, this.cores));
     while (this.slots.length > count) this.slots.pop().worker.terminate();
@@ -125,7 +126,7 @@ export class Trainers {
       case 'ready':
         slot.info = m;
         if (this.slots.every((s) => s.info)) {
-          this.readyInfo = { pearson: m.pearson };
+          this.ready = true;
           this.emit({
             type: 'ready',
             generation: this.generation,
@@ -138,7 +139,7 @@ export class Trainers {
       case 'data': {
         slot.steps = m.step;
         const merged = { ...m, step: this.maxSteps(), models: m.models.map((d) => ({ ...d, index: slot.first + d.index })) };
-        if (this.readyInfo) this.emit(merged);
+        if (this.ready) this.emit(merged);
         else this.held.push(merged);
         this.keepInStep();
         return;
@@ -166,35 +167,39 @@ export class Trainers {
           this.initFailed = true;
           return;
         }
-        return this.reply(m.request, m);
+        return this.reply(m.request, i, m);
       case 'correlation':
       case 'lr':
-        return this.reply(m.type, m);
       case 'inspect':
-        return this.reply('inspect', { ...m, index: i });
+        return this.reply(m.type, i, m);
     }
   }
 
-  /** Collects one reply per worker to a broadcast request, then emits one answer. */
-  reply(type, m) {
-    const request = this.pending.get(type);
+  /**
+   * Collects worker `i`'s reply to the oldest request of `type` it has not answered
+   * (each worker answers in order), and emits one answer per request once every worker
+   * has replied to it, oldest first, so quick slider moves each get their own answer.
+   */
+  reply(type, i, m) {
+    const queue = this.pending.get(type) ?? [];
+    const request = queue.find((replies) => replies[i] === null);
     if (!request) return;
-    request.replies.push(m);
-    request.left -= 1;
-    if (request.left > 0) return;
-    this.pending.delete(type);
-    const failed = request.replies.find((r) => r.type === 'error');
+    request[i] = m;
+    while (queue.length && queue[0].every((r) => r !== null)) this.answer(type, queue.shift());
+  }
+
+  answer(type, replies) {
+    const failed = replies.find((r) => r.type === 'error');
     if (failed) return this.emit(failed);
-    const first = request.replies[0];
+    const [first] = replies;
     if (type !== 'inspect') return this.emit({ ...first, step: this.maxSteps() });
-    const byModel = request.replies.sort((a, b) => a.index - b.index);
     this.emit({
       type: 'inspect',
       generation: this.generation,
       step: this.maxSteps(),
-      gates: byModel.flatMap((r) => r.gates),
+      gates: replies.flatMap((r) => r.gates),
       projections: first.projections,
-      readout: byModel.flatMap((r) => r.readout),
+      readout: replies.flatMap((r) => r.readout),
     });
   }
 

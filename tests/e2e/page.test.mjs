@@ -137,6 +137,13 @@ test('moving the correlation slider while training marks the chart and changes t
   await waitForStep(page, s0 + 30);
   assert.match(await page.textContent('#status'), /correlation|Training/);
   await page.screenshot({ path: screenshotPath('page-correlation-change.png') });
+  // Six quick slider moves were six requests to every worker: the Pearson shown is the
+  // last one's, the same as a page opened at p = 0.2 from the start.
+  await page.waitForTimeout(300);
+  const shown = await page.evaluate(() => window.mmoe.snapshot().pearson);
+  const fresh = await openPage(env, 'models=mmoe,sb&correlation=0.2');
+  assert.equal(shown, await fresh.page.evaluate(() => window.mmoe.snapshot().pearson));
+  await fresh.context.close();
   assert.deepEqual(seen.errors, []);
   await context.close();
 });
