@@ -13,6 +13,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 mod bench;
+mod summary;
 mod sweep;
 
 fn flag(name: &str) -> String {

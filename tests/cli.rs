@@ -175,7 +175,27 @@ fn sweep_writes_results_and_four_figures() {
         })
         .count();
     assert_eq!(pngs, 4);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("| sb − mmoe | 0.1 |"), "{stdout}");
+
+    // --redraw: the figures and the same summary again from results.json, no training.
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let path = e.unwrap().path();
+        if path.extension().is_some_and(|x| x == "png") {
+            std::fs::remove_file(path).unwrap();
+        }
+    }
+    let again = mmoe(&["sweep", "--redraw", dir.to_str().unwrap()]);
+    assert!(
+        again.status.success(),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&again.stdout), stdout);
+    assert!(dir.join("fig4_loss_curves.png").exists());
     std::fs::remove_dir_all(&dir).unwrap();
+    let missing = mmoe(&["sweep", "--redraw", dir.to_str().unwrap()]);
+    assert_eq!(missing.status.code(), Some(1));
 
     let out = mmoe(&["sweep", "--correlations", "0.5,7", "--models", "mmoe"]);
     assert_eq!(out.status.code(), Some(2));

@@ -1,11 +1,14 @@
 //! `mmoe sweep`: the paper's experiment grid (models × correlations × seeds) on both
-//! cores, with results.json, results.csv and the four figures written to a folder.
+//! cores, with results.json, results.csv and the four figures written to a folder and a
+//! Markdown summary printed; `--redraw DIR` redoes the figures and the summary from a
+//! folder's results.json without training.
 
+use super::summary;
 use super::{settings_args, settings_from, usage_error};
 use clap::{Arg, ArgMatches, Command};
 use indicatif::{ProgressBar, ProgressStyle};
 use mmoe::settings::{parse_models, ModelKind};
-use mmoe::sweep::SweepConfig;
+use mmoe::sweep::{SweepConfig, SweepResults};
 use mmoe::sweep_native::{run_parallel, write_outputs};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -54,6 +57,12 @@ pub fn command() -> Command {
                 .help("Output folder"),
         )
         .arg(
+            Arg::new("redraw")
+                .long("redraw")
+                .value_name("DIR")
+                .help("Redraw the figures and the summary from DIR/results.json, without training"),
+        )
+        .arg(
             Arg::new("threads")
                 .long("threads")
                 .value_parser(clap::value_parser!(u64).range(1..=256))
@@ -63,6 +72,9 @@ pub fn command() -> Command {
 }
 
 pub fn run(m: &ArgMatches) -> ExitCode {
+    if let Some(dir) = m.get_one::<String>("redraw") {
+        return redraw(&PathBuf::from(dir));
+    }
     let mut errors = Vec::new();
     let mut notices = Vec::new();
     let models: Vec<ModelKind> = parse_models(m.get_one::<String>("models").unwrap(), &mut notices);
@@ -127,5 +139,27 @@ pub fn run(m: &ArgMatches) -> ExitCode {
         "wrote {}/results.json, results.csv and four figures ({total} runs)",
         out.display()
     );
+    summary::print(&results);
+    ExitCode::SUCCESS
+}
+
+fn redraw(dir: &std::path::Path) -> ExitCode {
+    let file = dir.join("results.json");
+    let results = std::fs::read_to_string(&file)
+        .map_err(|e| e.to_string())
+        .and_then(|json| SweepResults::from_json(&json).map_err(|e| e.to_string()));
+    let results = match results {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: reading {}: {e}", file.display());
+            return ExitCode::FAILURE;
+        }
+    };
+    if let Err(e) = write_outputs(&results, dir) {
+        eprintln!("error: writing {}: {e}", dir.display());
+        return ExitCode::FAILURE;
+    }
+    eprintln!("redrew the figures in {}", dir.display());
+    summary::print(&results);
     ExitCode::SUCCESS
 }

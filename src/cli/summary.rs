@@ -1,88 +1,12 @@
-//! Runs a sweep before (and beside) the CLI's `mmoe sweep`, with `key=value` arguments:
-//!
-//! ```text
-//! cargo run --release --example sweep -- models=sb,omoe,mmoe,cgc correlations=1,0.5,0.1 \
-//!     seeds=20 steps=2000 out=target/sweep threads=2 [curve_every=20] [any setting=value]
-//! cargo run --release --example sweep -- redraw=target/sweep   # figures from results.json
-//! ```
-//! It prints a Markdown summary (mean ± s.e., paired differences against MMoE).
+//! The Markdown tables `mmoe sweep` prints: per (model, correlation) means ± s.e., then
+//! the paper's findings as paired-per-seed differences against MMoE (docs/reproduction.md
+//! quotes them).
 
-use mmoe::settings::{parse_models, Settings};
-use mmoe::sweep::{Metric, Stat, SweepConfig, SweepResults};
-use mmoe::sweep_native::{run_parallel, write_outputs};
+use mmoe::sweep::{Metric, Stat, SweepResults};
 use mmoe::ModelKind;
-use std::path::PathBuf;
-use std::time::Instant;
 
-fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let pairs: Vec<(&str, &str)> = args.iter().filter_map(|a| a.split_once('=')).collect();
-    let get = |k: &str| pairs.iter().find(|(key, _)| *key == k).map(|(_, v)| *v);
-
-    if let Some(dir) = get("redraw") {
-        let dir = PathBuf::from(dir);
-        let json = std::fs::read_to_string(dir.join("results.json")).expect("read results.json");
-        let results = SweepResults::from_json(&json).expect("parse results.json");
-        write_outputs(&results, &dir).expect("write outputs");
-        print_summary(&results);
-        return;
-    }
-
-    let own = [
-        "models",
-        "correlations",
-        "seeds",
-        "first_seed",
-        "steps",
-        "out",
-        "threads",
-        "curve_every",
-    ];
-    let (base, notices, unknown) =
-        Settings::from_pairs(pairs.iter().copied().filter(|(k, _)| !own.contains(k)));
-    for n in notices {
-        eprintln!("note: {n}");
-    }
-    if let Some((k, _)) = unknown.first() {
-        panic!("unknown argument '{k}'");
-    }
-    let mut config = SweepConfig {
-        base,
-        ..SweepConfig::default()
-    };
-    if let Some(m) = get("models") {
-        let mut notices = Vec::new();
-        config.models = parse_models(m, &mut notices);
-    }
-    if let Some(c) = get("correlations") {
-        config.correlations = c.split(',').map(|p| p.parse().expect("a number")).collect();
-    }
-    let num = |k: &str, d: usize| get(k).map_or(d, |v| v.parse().expect("a whole number"));
-    config.seeds = num("seeds", config.seeds);
-    config.first_seed = num("first_seed", config.first_seed as usize) as u32;
-    config.steps = num("steps", config.steps);
-    config.curve_every = num("curve_every", (config.steps / 100).max(1));
-    let threads = num("threads", 2);
-    let out = PathBuf::from(get("out").unwrap_or("target/sweep"));
-    config.validate().expect("valid sweep");
-
-    let start = Instant::now();
-    let results = run_parallel(&config, threads, |done, total| {
-        if done % 20 == 0 || done == total {
-            eprintln!(
-                "{done}/{total} cells, {:.0} s",
-                start.elapsed().as_secs_f64()
-            );
-        }
-    });
-    eprintln!("sweep took {:.1} s", start.elapsed().as_secs_f64());
-    std::fs::create_dir_all(&out).expect("create out dir");
-    std::fs::write(out.join("results.json"), results.to_json()).expect("write json");
-    write_outputs(&results, &out).expect("write outputs");
-    print_summary(&results);
-}
-
-fn print_summary(r: &SweepResults) {
+/// Prints the summary of `r` on stdout.
+pub fn print(r: &SweepResults) {
     let c = &r.config;
     println!(
         "steps {}, seeds {}, lr {}, batch {}, c {}, m {}, alpha_std {}, train {}",
