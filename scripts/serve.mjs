@@ -16,7 +16,7 @@ export const CSP =
   "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; " +
   "img-src 'self' data: blob:; connect-src 'self'; worker-src 'self'";
 
-export const MIME = {
+const MIME = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.mjs': 'text/javascript; charset=utf-8',
@@ -45,7 +45,7 @@ const SECURITY_HEADERS = {
 };
 
 /** Maps a request path to a file inside `root`, or null when it would leave `root`. */
-export async function resolveInside(root, urlPath) {
+async function resolveInside(root, urlPath) {
   let decoded;
   try {
     decoded = decodeURIComponent(urlPath);

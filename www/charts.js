@@ -6,6 +6,18 @@ const LOSS_MS = 100; // at most 10 loss-chart redraws a second while training
 const HEATMAP_MS = 200;
 const GATED = new Set(['omoe', 'mmoe', 'cgc']);
 
+/** Makes a canvas's backing store match its CSS size × devicePixelRatio; returns the ratio. */
+export function fitBackingStore(canvas) {
+  const ratio = window.devicePixelRatio || 1;
+  const width = Math.max(1, Math.round(canvas.clientWidth * ratio));
+  const height = Math.max(1, Math.round(canvas.clientHeight * ratio));
+  if (canvas.width !== width || canvas.height !== height) {
+    canvas.width = width;
+    canvas.height = height;
+  }
+  return ratio;
+}
+
 export class Charts {
   constructor(wasm, { lossCanvas, heatmapBox, t }) {
     this.wasm = wasm;
@@ -30,15 +42,9 @@ export class Charts {
     this.observer.observe(lossCanvas);
   }
 
-  /** Makes a canvas's backing store match its CSS size × devicePixelRatio. */
+  /** Sizes a canvas's backing store and marks what it shows to be redrawn. */
   fitCanvas(canvas) {
-    const ratio = window.devicePixelRatio || 1;
-    const width = Math.max(1, Math.round(canvas.clientWidth * ratio));
-    const height = Math.max(1, Math.round(canvas.clientHeight * ratio));
-    if (canvas.width !== width || canvas.height !== height) {
-      canvas.width = width;
-      canvas.height = height;
-    }
+    const ratio = fitBackingStore(canvas);
     if (canvas === this.lossCanvas) {
       this.loss.setPixelRatio(ratio);
     } else {

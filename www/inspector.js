@@ -4,6 +4,8 @@
 // how much each expert's gate weight varies from sample to sample (input-dependent
 // routing, or a constant mixture?). Plain canvas 2D, drawn only when something changed.
 
+import { fitBackingStore } from './charts.js';
+
 // Okabe–Ito, for experts (the models keep their own colours elsewhere).
 const EXPERT = ['#0072b2', '#e69f00', '#009e73', '#d55e00', '#56b4e9', '#cc79a7', '#f0e442', '#000000'];
 const MODEL = { omoe: '#56b4e9', mmoe: '#009e73', cgc: '#cc79a7' };
@@ -14,13 +16,7 @@ const GRID = '#e6e9ee';
 const REFRESH_MS = 1000;
 
 function fit(canvas) {
-  const ratio = window.devicePixelRatio || 1;
-  const w = Math.max(1, Math.round(canvas.clientWidth * ratio));
-  const h = Math.max(1, Math.round(canvas.clientHeight * ratio));
-  if (canvas.width !== w || canvas.height !== h) {
-    canvas.width = w;
-    canvas.height = h;
-  }
+  const ratio = fitBackingStore(canvas);
   const ctx = canvas.getContext('2d');
   ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
   ctx.clearRect(0, 0, canvas.clientWidth, canvas.clientHeight);
@@ -198,19 +194,22 @@ export class Inspector {
     }
   }
 
-  /** Grid lines and labels at 0, 0.5 and 1 for the charts of weights and R². */
-  unitAxis(ctx, pad, w, y) {
+  /**
+   * Grid lines and labels at 0, half and all of `top` (`y` maps a value to its pixel
+   * row), for every chart of weights, R² and distances.
+   */
+  unitAxis(ctx, pad, w, y, top = 1, digits = 1) {
     ctx.font = this.font(10);
     ctx.fillStyle = MUTED;
     ctx.strokeStyle = GRID;
     ctx.lineWidth = 1;
     ctx.textAlign = 'right';
-    for (const v of [0, 0.5, 1]) {
+    for (const v of [0, top / 2, top]) {
       ctx.beginPath();
       ctx.moveTo(pad.l, y(v));
       ctx.lineTo(w - pad.r, y(v));
       ctx.stroke();
-      ctx.fillText(v.toFixed(1), pad.l - 4, y(v) + 3);
+      ctx.fillText(v.toFixed(digits), pad.l - 4, y(v) + 3);
     }
   }
 
@@ -301,18 +300,7 @@ export class Inspector {
     const plotH = h - pad.t - pad.b;
     const groupW = (w - pad.l - pad.r) / 2;
     const barW = Math.max(2, (groupW - 16) / e);
-    ctx.font = this.font(10);
-    ctx.fillStyle = MUTED;
-    ctx.strokeStyle = GRID;
-    ctx.textAlign = 'right';
-    for (const v of [0, 0.5, 1]) {
-      const y = pad.t + plotH * (1 - v);
-      ctx.beginPath();
-      ctx.moveTo(pad.l, y);
-      ctx.lineTo(w - pad.r, y);
-      ctx.stroke();
-      ctx.fillText(v.toFixed(1), pad.l - 4, y + 3);
-    }
+    this.unitAxis(ctx, pad, w, (v) => pad.t + plotH * (1 - v));
     ctx.textAlign = 'center';
     for (let t = 0; t < 2; t++) {
       const x0 = pad.l + t * groupW + 8;
@@ -348,19 +336,7 @@ export class Inspector {
     });
     const maxStep = Math.max(1, ...l1.map((p) => p[0]));
     const maxY = Math.max(0.5, ...l1.map((p) => p[1]));
-    ctx.font = this.font(10);
-    ctx.fillStyle = MUTED;
-    ctx.strokeStyle = GRID;
-    ctx.lineWidth = 1;
-    ctx.textAlign = 'right';
-    for (const f of [0, 0.5, 1]) {
-      const y = pad.t + ph * (1 - f);
-      ctx.beginPath();
-      ctx.moveTo(pad.l, y);
-      ctx.lineTo(w - pad.r, y);
-      ctx.stroke();
-      ctx.fillText((maxY * f).toFixed(2), pad.l - 4, y + 3);
-    }
+    this.unitAxis(ctx, pad, w, (v) => pad.t + ph * (1 - v / maxY), maxY, 2);
     ctx.textAlign = 'center';
     ctx.fillText(`${this.t('counter.step')} ${maxStep}`, pad.l + pw / 2, h - 6);
     this.similarityPoints = l1.length;

@@ -32,7 +32,7 @@ let defaults = null;
 let charts = null;
 let inspector = null;
 let controls = null;
-let worker = null; // the trainers (trainers.js), addressed like one worker
+let trainers = null; // the trainer workers (trainers.js), addressed like one worker
 let generation = 0; // of the models the page is showing (the trainers' build counter)
 let running = false; // the page wants training to run
 let resumeAfterBuild = false;
@@ -136,18 +136,18 @@ function recentLoss(run, n = 50) {
   return count ? sums.map((v) => v / count) : [NaN, NaN];
 }
 
-// ---------- the worker ----------
+// ---------- the trainers ----------
 
-function startWorker() {
-  worker?.terminate();
-  worker = new Trainers(compiled);
-  worker.onmessage = (event) => onWorkerMessage(event.data);
-  worker.onerror = (event) => {
+function startTrainers() {
+  trainers?.terminate();
+  trainers = new Trainers(compiled);
+  trainers.onmessage = (event) => onTrainerMessage(event.data);
+  trainers.onerror = (event) => {
     event.preventDefault();
-    showCrash(event.message || 'the trainer worker failed');
+    showCrash(event.message || 'a trainer worker failed');
   };
-  worker.onmessageerror = () => showCrash('a message from the trainer could not be read');
-  worker.postMessage({ type: 'speed', value: state.speed });
+  trainers.onmessageerror = () => showCrash('a message from the trainer could not be read');
+  trainers.postMessage({ type: 'speed', value: state.speed });
 }
 
 function build(reason) {
@@ -156,21 +156,21 @@ function build(reason) {
   updatePlayButton();
   setButtons(false);
   if (reason) status(reason);
-  worker.postMessage({ type: 'init', settings: state.settings, models: state.models });
+  trainers.postMessage({ type: 'init', settings: state.settings, models: state.models });
   // Start training the moment the models exist, without waiting for a round trip.
-  if (resumeAfterBuild || state.autoplay) worker.postMessage('play');
+  if (resumeAfterBuild || state.autoplay) trainers.postMessage('play');
 }
 
-function onWorkerMessage(m) {
+function onTrainerMessage(m) {
   const started = performance.now();
-  handleWorkerMessage(m);
+  handleTrainerMessage(m);
   const took = performance.now() - started;
   messageTiming.total += took;
   messageTiming.max = Math.max(messageTiming.max, took);
 }
 
 const messageTiming = { total: 0, max: 0 };
-function handleWorkerMessage(m) {
+function handleTrainerMessage(m) {
   switch (m.type) {
     case 'ready': {
       generation = m.generation;
@@ -278,23 +278,23 @@ function showDiverged() {
 // ---------- actions ----------
 
 function play() {
-  if (!worker || !info.length) return;
+  if (!trainers || !info.length) return;
   running = true;
-  worker.postMessage('play');
+  trainers.postMessage('play');
   updatePlayButton();
   status(idleStatus());
 }
 
 function pause() {
   running = false;
-  worker?.postMessage('pause');
+  trainers?.postMessage('pause');
   updatePlayButton();
   status(idleStatus());
 }
 
 function singleStep() {
   if (running) pause();
-  worker.postMessage({ type: 'step', steps: 1 });
+  trainers.postMessage({ type: 'step', steps: 1 });
 }
 
 function updatePlayButton() {
@@ -319,7 +319,7 @@ function onSetting(name, value, kind) {
   syncUrl();
   if (name === 'eval_every') lossHint();
   if (kind === 'live' && info.length) {
-    worker.postMessage({ type: name === 'lr' ? 'lr' : 'correlation', value });
+    trainers.postMessage({ type: name === 'lr' ? 'lr' : 'correlation', value });
     return;
   }
   build(`Rebuilt the models: ${name.replaceAll('_', ' ')} = ${value}. Training starts again from step 0.`);
@@ -576,7 +576,7 @@ function installHandle() {
     step: singleStep,
     /** Trains from where it is to exactly step `n`, then pauses; resolves at step n. */
     runTo(n) {
-      worker.postMessage({ type: 'runTo', step: n });
+      trainers.postMessage({ type: 'runTo', step: n });
       return new Promise((resolve) => {
         const poll = () => (step >= n && !running ? resolve(snapshot()) : setTimeout(poll, 50));
         poll();
@@ -597,9 +597,9 @@ function installHandle() {
       maxDrawMs: charts.maxDrawMs,
       messageMs: messageTiming.total,
       maxMessageMs: messageTiming.max,
-      workers: worker?.workerCount ?? 0,
+      workers: trainers?.workerCount ?? 0,
     }),
-    crashWorker: () => worker.postMessage('crash'),
+    crashWorker: () => trainers.postMessage('crash'),
     _charts: charts,
     _wasm: wasm,
   };
@@ -643,7 +643,7 @@ function loadSettings(text, name) {
 
 async function main() {
   // The trainer workers start (and build their instances) while this thread sets up.
-  startWorker();
+  startTrainers();
   await wasmReady;
   defaults = wasm.defaultSettings();
   const query = readQuery(wasm, window.location.search);
@@ -656,7 +656,7 @@ async function main() {
   state.lang = setLang(query.lang ?? 'en');
   // Build the models now: the workers generate the data while this thread sets up the
   // page (nothing below awaits, so 'ready' is handled only once the page is set up).
-  worker.postMessage({ type: 'speed', value: state.speed });
+  trainers.postMessage({ type: 'speed', value: state.speed });
   build();
   translate();
   showNotices(query.notices);
@@ -676,7 +676,7 @@ async function main() {
     none: $('inspector-none'),
     card: $('inspector'),
     runs: () => runs,
-    request: () => worker?.postMessage('inspect'),
+    request: () => trainers?.postMessage('inspect'),
     running: () => running,
     t,
   });
@@ -710,7 +710,7 @@ async function main() {
   $('speed').addEventListener('change', () => {
     state.speed = Number($('speed').value);
     if (!SPEEDS.includes(state.speed)) state.speed = 0;
-    worker.postMessage({ type: 'speed', value: state.speed });
+    trainers.postMessage({ type: 'speed', value: state.speed });
     syncUrl();
   });
   $('copy-link').addEventListener('click', async () => {
@@ -733,7 +733,7 @@ async function main() {
   $('notice-close').addEventListener('click', () => ($('notice').hidden = true));
   $('restart').addEventListener('click', () => {
     $('crash').hidden = true;
-    startWorker();
+    startTrainers();
     build('Restarted the trainer.');
   });
   $('diverged-fix').addEventListener('click', () => {

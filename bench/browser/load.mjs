@@ -59,11 +59,16 @@ for (let r = 0; r < opts.repeats; r++) {
     await p.goto(`${base}?autoplay=1&models=${models}`);
     await p.waitForFunction(() => window.mmoe?.snapshot && window.mmoe.snapshot().step > 200, null, { polling: 50, timeout: 60_000 });
     // The slowest model's step count: every model must be stepping at the rate reported.
-    const slowest = () => Math.min(...Object.values(window.mmoe.snapshot().models).map((m) => m.steps));
-    const s0 = await p.evaluate((f) => [eval(f)(), performance.now(), window.__longTasks.length], slowest.toString());
+    const sample = () =>
+      p.evaluate(() => [
+        Math.min(...Object.values(window.mmoe.snapshot().models).map((m) => m.steps)),
+        performance.now(),
+        window.__longTasks.slice(),
+      ]);
+    const s0 = await sample();
     await p.waitForTimeout(opts.seconds * 1000);
-    const s1 = await p.evaluate((f) => [eval(f)(), performance.now(), window.__longTasks], slowest.toString());
-    const during = s1[2].slice(s0[2]);
+    const s1 = await sample();
+    const during = s1[2].slice(s0[2].length);
     (speed[models] ??= { rate: [], longest: [], count: [] }).rate.push(((s1[0] - s0[0]) * 1000) / (s1[1] - s0[1]));
     speed[models].longest.push(during.length ? Math.max(...during) : 0);
     speed[models].count.push(during.length);
