@@ -1,31 +1,22 @@
-//! MMoE Playground's trainer core: the synthetic data of Ma et al., "Modeling Task
-//! Relationships in Multi-task Learning with Multi-gate Mixture-of-Experts" (KDD 2018),
-//! and four multi-task models trained on it with Adam.
+//! MMoE Playground: the synthetic data of Ma et al., "Modeling Task Relationships in
+//! Multi-task Learning with Multi-gate Mixture-of-Experts" (KDD 2018), and four multi-task
+//! models trained on it with Adam.
 //!
-//! Nothing here knows about the browser: `wasm` (built only for wasm32) is a thin
-//! binding layer over this core, and `src/main.rs` a CLI over the same core.
+//! The layers, each a folder:
+//! - [`core`]: settings, data, kernels, layers, models, training. Pure computation: no
+//!   browser, threads, clocks or files, so all of it is tested with plain `cargo test`.
+//! - [`experiment`]: the paper's experiment over the core (the grid of runs, statistics,
+//!   results files and figures); its native parallel runner is the only part with threads.
+//! - `web` (wasm32 only): the thin wasm-bindgen layer the page's workers call, and the
+//!   charts drawn with plotters-canvas.
+//! - `src/cli/` (the `mmoe` binary): the command line over the same core.
 
+pub mod core;
+pub mod experiment;
 #[cfg(target_arch = "wasm32")]
-pub mod charts;
-pub mod data;
-pub mod figures;
-pub mod kernels;
-pub mod layers;
-pub mod metrics;
-pub mod model;
-pub mod optim;
-pub mod rng;
-pub mod settings;
-pub mod sweep;
-#[cfg(not(target_arch = "wasm32"))]
-pub mod sweep_native;
-pub mod train;
-#[cfg(target_arch = "wasm32")]
-pub mod wasm;
-#[cfg(target_arch = "wasm32")]
-pub mod wasm_sweep;
+pub mod web;
 
-pub use data::Dataset;
-pub use model::{Model, TASKS};
-pub use settings::{ModelKind, Settings, TaskKind};
-pub use train::{Diverged, Evaluation, Session, Trainer};
+pub use crate::core::data::Dataset;
+pub use crate::core::model::{Model, TASKS};
+pub use crate::core::settings::{ModelKind, Settings, TaskKind};
+pub use crate::core::train::{Diverged, Evaluation, Session, Trainer};

@@ -2,8 +2,8 @@
 //! and with gate dropout: the analytic gradient of L = Σ_t w_t·loss_t must match
 //! (L(θ + h) − L(θ − h)) / 2h entry by entry.
 
-use mmoe::layers::Param;
-use mmoe::rng::{Rng, Stream};
+use mmoe::core::layers::Param;
+use mmoe::core::rng::{Rng, Stream};
 use mmoe::{Model, ModelKind, Settings, TaskKind, TASKS};
 use ndarray::Array2;
 

@@ -4,8 +4,8 @@
 #![cfg(target_arch = "wasm32")]
 
 use js_sys::{Array, Float32Array, Reflect};
-use mmoe::charts::{draw_gate_heatmap, LossChart};
-use mmoe::wasm::{default_settings, fields, parse_pairs, validate_settings, Playground};
+use mmoe::web::bindings::{default_settings, fields, parse_pairs, validate_settings, Playground};
+use mmoe::web::charts::{draw_gate_heatmap, LossChart};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 

@@ -1,5 +1,5 @@
 // Chart drawing on the main thread. The drawing itself is Rust (plotters on a canvas,
-// src/charts.rs); this module sizes the canvases for the screen's pixel density and
+// src/web/charts/); this module sizes the canvases for the screen's pixel density and
 // draws at most once per animation frame, and only when new data arrived.
 
 const LOSS_MS = 100; // at most 10 loss-chart redraws a second while training

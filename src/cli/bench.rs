@@ -2,8 +2,8 @@
 //! of the machine's single-thread matmul peak (measured with our own kernel).
 
 use clap::{Arg, ArgMatches, Command};
-use mmoe::kernels::matmul_bias;
-use mmoe::settings::{ModelKind, Settings};
+use mmoe::core::kernels::matmul_bias;
+use mmoe::core::settings::{ModelKind, Settings};
 use mmoe::Session;
 use serde_json::json;
 use std::process::ExitCode;

@@ -2,7 +2,7 @@
 //! the paper's findings as paired-per-seed differences against MMoE (docs/reproduction.md
 //! quotes them).
 
-use mmoe::sweep::{Metric, Stat, SweepResults};
+use mmoe::experiment::sweep::{Metric, Stat, SweepResults};
 use mmoe::ModelKind;
 
 /// Prints the summary of `r` on stdout.

@@ -7,9 +7,9 @@ use super::summary;
 use super::{settings_args, settings_from, usage_error};
 use clap::{Arg, ArgMatches, Command};
 use indicatif::{ProgressBar, ProgressStyle};
-use mmoe::settings::{parse_models, ModelKind};
-use mmoe::sweep::{SweepConfig, SweepResults};
-use mmoe::sweep_native::{run_parallel, write_outputs};
+use mmoe::core::settings::{parse_models, ModelKind};
+use mmoe::experiment::native::{run_parallel, write_outputs};
+use mmoe::experiment::sweep::{SweepConfig, SweepResults};
 use std::path::PathBuf;
 use std::process::ExitCode;
 

@@ -2,8 +2,8 @@
 //! a worker (`Experiment`), and its four figures drawn on canvases by the same code that
 //! writes the CLI's PNGs (`figures::Figure`).
 
-use crate::figures::Figure;
-use crate::sweep::{run_cell, Cell, SweepConfig, SweepResults};
+use crate::experiment::figures::Figure;
+use crate::experiment::sweep::{run_cell, Cell, SweepConfig, SweepResults};
 use plotters::prelude::IntoDrawingArea;
 use plotters_canvas::CanvasBackend;
 use wasm_bindgen::prelude::*;

@@ -4,7 +4,7 @@
 //!
 //! This module runs one cell at a time and has no threads, files or clocks, so the page's
 //! worker can run it cell by cell (showing progress and allowing cancel between cells);
-//! the native runner in `sweep_native` spreads the same cells over the cores.
+//! the native runner in `native` spreads the same cells over the cores.
 //!
 //! Why pairing: a seed fixes the task directions u1, u2, the sinusoid constants, the
 //! inputs, the noise, the batch order and each model's initial weights. Two models trained
@@ -13,10 +13,10 @@
 //! Differences taken within a seed cancel most of the seed-to-seed variation in how hard
 //! the drawn data is, which is what makes small effects measurable with tens of seeds.
 
-use crate::data::Dataset;
-use crate::model::TASKS;
-use crate::settings::{ModelKind, Settings};
-use crate::train::Trainer;
+use crate::core::data::Dataset;
+use crate::core::model::TASKS;
+use crate::core::settings::{ModelKind, Settings};
+use crate::core::train::Trainer;
 use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
 

@@ -1,12 +1,12 @@
 //! Training: mini-batches, Adam, evaluation, divergence, and a session that trains
 //! several models side by side on one data set (the page's view, and the CLI's).
 
-use crate::data::{Dataset, Split};
-use crate::metrics::auc;
-use crate::model::{GateStats, Model, TASKS};
-use crate::optim::Adam;
-use crate::rng::{Rng, Stream};
-use crate::settings::{ModelKind, Settings, TaskKind};
+use crate::core::data::{Dataset, Split};
+use crate::core::metrics::auc;
+use crate::core::model::{GateStats, Model, TASKS};
+use crate::core::optim::Adam;
+use crate::core::rng::{Rng, Stream};
+use crate::core::settings::{ModelKind, Settings, TaskKind};
 use ndarray::{s, Array2};
 use std::fmt;
 
@@ -230,7 +230,7 @@ impl Session {
     pub fn new(
         settings: Settings,
         models: &[ModelKind],
-    ) -> Result<Session, Vec<crate::settings::Violation>> {
+    ) -> Result<Session, Vec<crate::core::settings::Violation>> {
         settings.validate()?;
         let data = Dataset::generate(&settings);
         let trainers = models
@@ -246,7 +246,7 @@ impl Session {
 
     /// Regenerates the labels for a new task correlation (same seed, so the same inputs)
     /// and lets the models keep training from where they are.
-    pub fn set_correlation(&mut self, p: f64) -> Result<(), Vec<crate::settings::Violation>> {
+    pub fn set_correlation(&mut self, p: f64) -> Result<(), Vec<crate::core::settings::Violation>> {
         let settings = Settings {
             correlation: p,
             ..self.settings.clone()

@@ -32,18 +32,82 @@ impl ModelKind {
     ];
 
     pub fn name(self) -> &'static str {
-        match self {
-            ModelKind::Sb => "sb",
-            ModelKind::Omoe => "omoe",
-            ModelKind::Mmoe => "mmoe",
-            ModelKind::Cgc => "cgc",
-        }
+        self.info().name
+    }
+
+    pub fn label(self) -> &'static str {
+        self.info().label
     }
 
     /// A small stable number, used to give each model its own initial weights.
     pub fn id(self) -> u64 {
         self as u64 + 1
     }
+
+    /// This model's entry in the catalogue: the one place that says what a model is.
+    pub fn info(self) -> &'static ModelInfo {
+        &CATALOGUE[self as usize]
+    }
+}
+
+/// What the page, the charts, the figures and the CLI show of a model.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct ModelInfo {
+    /// The short name used in flags, URLs and files.
+    pub name: &'static str,
+    /// The name shown to people.
+    pub label: &'static str,
+    /// The model's colour (Okabe–Ito, safe for the common colour-vision deficiencies),
+    /// as `#rrggbb`; the same in the live charts, the page and the figures.
+    pub colour: &'static str,
+    /// Whether the model has gates (everything but Shared-Bottom).
+    pub gated: bool,
+    /// One line on what the model is.
+    pub description: &'static str,
+}
+
+/// The catalogue, in `ModelKind` order.
+pub const CATALOGUE: [ModelInfo; 4] = [
+    ModelInfo {
+        name: "sb",
+        label: "Shared-Bottom",
+        colour: "#e69f00",
+        gated: false,
+        description: "One shared ReLU bottom, then a tower per task (section 4.1, eq. 1).",
+    },
+    ModelInfo {
+        name: "omoe",
+        label: "OMoE",
+        colour: "#56b4e9",
+        gated: true,
+        description: "Experts mixed by one softmax gate shared by both tasks (section 4.2, eq. 5).",
+    },
+    ModelInfo {
+        name: "mmoe",
+        label: "MMoE",
+        colour: "#009e73",
+        gated: true,
+        description: "Experts mixed by one softmax gate per task (section 4.3, eqs. 6-7).",
+    },
+    ModelInfo {
+        name: "cgc",
+        label: "CGC",
+        colour: "#cc79a7",
+        gated: true,
+        description: "Task-specific plus shared experts, each task's gate over its own and the shared ones (Tang et al. 2020).",
+    },
+];
+
+/// Colours for experts, distinct from the models' colours so that "expert 3" never looks
+/// like a model (Tableau's muted palette minus the hues the models use).
+pub const EXPERT_COLOURS: [&str; 8] = [
+    "#4e79a7", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f",
+];
+
+/// Parses `#rrggbb` into its three channels (the catalogue's colours, for plotters).
+pub fn rgb(hex: &str) -> (u8, u8, u8) {
+    let channel = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).unwrap_or(0);
+    (channel(1), channel(3), channel(5))
 }
 
 impl FromStr for ModelKind {

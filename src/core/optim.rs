@@ -1,6 +1,6 @@
 //! Adam (Kingma & Ba 2015), with bias correction.
 
-use crate::layers::Param;
+use crate::core::layers::Param;
 
 #[derive(Clone, Debug)]
 pub struct Adam {
@@ -52,8 +52,8 @@ impl Adam {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::layers::Dense;
-    use crate::rng::{Rng, Stream};
+    use crate::core::layers::Dense;
+    use crate::core::rng::{Rng, Stream};
 
     #[test]
     fn first_step_moves_each_weight_by_lr_against_its_gradient_sign() {

@@ -4,8 +4,10 @@
 //! Settings cross the boundary once, as plain objects (serde-wasm-bindgen); the data
 //! read every frame leaves as typed arrays.
 
-use crate::settings::{parse_models, ModelKind, Settings, FIELDS};
-use crate::train::{Diverged, Session};
+use crate::core::settings::{
+    parse_models, ModelInfo, ModelKind, Settings, CATALOGUE, EXPERT_COLOURS, FIELDS,
+};
+use crate::core::train::{Diverged, Session};
 use crate::TASKS;
 use js_sys::{Float32Array, Float64Array};
 use serde::Serialize;
@@ -17,7 +19,7 @@ fn to_js<T: Serialize>(value: &T) -> JsValue {
         .expect("plain data serialises")
 }
 
-fn violations_error(violations: Vec<crate::settings::Violation>) -> JsError {
+fn violations_error(violations: Vec<crate::core::settings::Violation>) -> JsError {
     let lines: Vec<String> = violations.iter().map(|v| v.to_string()).collect();
     JsError::new(&lines.join("\n"))
 }
@@ -26,6 +28,22 @@ fn violations_error(violations: Vec<crate::settings::Violation>) -> JsError {
 #[wasm_bindgen]
 pub fn fields() -> JsValue {
     to_js(&FIELDS)
+}
+
+/// The model catalogue (`[{name, label, colour, gated, description}]`, in the order the
+/// page lists models) and the experts' own palette: the page reads every model name and
+/// colour from here, so Rust, the page and the figures agree.
+#[wasm_bindgen(js_name = modelCatalogue)]
+pub fn model_catalogue() -> JsValue {
+    #[derive(Serialize)]
+    struct Catalogue {
+        models: &'static [ModelInfo],
+        expert_colours: &'static [&'static str],
+    }
+    to_js(&Catalogue {
+        models: &CATALOGUE,
+        expert_colours: &EXPERT_COLOURS,
+    })
 }
 
 /// The default settings object.
@@ -338,11 +356,11 @@ pub fn bench_matmul(n: usize, reps: u32) -> f64 {
             .and_then(|v| v.as_f64())
             .unwrap_or(0.0)
     };
-    crate::kernels::matmul_bias(&a, &b, &bias, &mut c, n, n, n);
+    crate::core::kernels::matmul_bias(&a, &b, &bias, &mut c, n, n, n);
     let mut best = f64::INFINITY;
     for _ in 0..reps.max(1) {
         let t = now();
-        crate::kernels::matmul_bias(&a, &b, &bias, &mut c, n, n, n);
+        crate::core::kernels::matmul_bias(&a, &b, &bias, &mut c, n, n, n);
         best = best.min(now() - t);
     }
     std::hint::black_box(&c);

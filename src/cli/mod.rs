@@ -5,7 +5,7 @@
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
 use indicatif::{ProgressBar, ProgressStyle};
-use mmoe::settings::{ModelKind, Settings, FIELDS};
+use mmoe::core::settings::{ModelKind, Settings, FIELDS};
 use mmoe::{Session, TaskKind, TASKS};
 use serde_json::json;
 use std::fmt::Write as _;

@@ -2,8 +2,8 @@
 //! folder (`results.json`, `results.csv`, the four figures). Not built for wasm32, where
 //! the page's worker runs `sweep::run_cell` one cell at a time instead.
 
-use crate::data::Dataset;
-use crate::sweep::{run_cell, Cell, CellResult, SweepConfig, SweepResults};
+use crate::core::data::Dataset;
+use crate::experiment::sweep::{run_cell, Cell, CellResult, SweepConfig, SweepResults};
 use std::io;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -63,5 +63,5 @@ pub fn write_outputs(results: &SweepResults, out_dir: &Path) -> io::Result<()> {
     std::fs::create_dir_all(out_dir)?;
     std::fs::write(out_dir.join("results.json"), results.to_json())?;
     std::fs::write(out_dir.join("results.csv"), results.to_csv())?;
-    crate::figures::draw_all(results, out_dir)
+    crate::experiment::figures::draw_all(results, out_dir)
 }

@@ -7,9 +7,9 @@
 //! The sine terms make the labels non-linear, so the labels' Pearson correlation is not
 //! p; we measure and report it.
 
-use crate::metrics::pearson;
-use crate::rng::{Rng, Stream};
-use crate::settings::{Settings, TaskKind};
+use crate::core::metrics::pearson;
+use crate::core::rng::{Rng, Stream};
+use crate::core::settings::{Settings, TaskKind};
 use ndarray::Array2;
 
 /// Inputs and per-task targets of one split.

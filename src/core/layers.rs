@@ -1,7 +1,7 @@
 //! Parameters and the dense layer every model is built from.
 
-use crate::kernels;
-use crate::rng::Rng;
+use crate::core::kernels;
+use crate::core::rng::Rng;
 use ndarray::{Array2, ArrayView2, ArrayViewMut2};
 
 /// A trainable tensor with its gradient and Adam's two moment estimates.
@@ -157,7 +157,7 @@ pub(crate) fn slice_mut<'a>(a: &'a mut ArrayViewMut2<f32>) -> &'a mut [f32] {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rng::{Rng, Stream};
+    use crate::core::rng::{Rng, Stream};
 
     #[test]
     fn dense_backward_matches_linear_function() {

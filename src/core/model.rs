@@ -15,11 +15,11 @@
 //! `input` layer and computed by one matrix product: columns [0, n·u) are the experts'
 //! units, then each gate's logits. The buffers are plain row-major slices.
 
-use crate::kernels::dot;
-use crate::layers::{relu, softmax, Dense, Param};
-use crate::metrics::entropy;
-use crate::rng::Rng;
-use crate::settings::{ModelKind, Settings, TaskKind};
+use crate::core::kernels::dot;
+use crate::core::layers::{relu, softmax, Dense, Param};
+use crate::core::metrics::entropy;
+use crate::core::rng::Rng;
+use crate::core::settings::{ModelKind, Settings, TaskKind};
 use ndarray::{s, Array2, ArrayView2};
 
 /// Number of tasks (the paper's experiment and the page have two).

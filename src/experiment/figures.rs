@@ -15,8 +15,8 @@
 //! repository carries no font files: `$MMOE_FONT`, else DejaVu Sans or Liberation Sans from the
 //! usual Debian paths (`scripts/setup-fonts.sh` installs fonts-dejavu-core).
 
-use crate::settings::ModelKind;
-use crate::sweep::{Metric, Stat, SweepResults};
+use crate::core::settings::{rgb, ModelKind};
+use crate::experiment::sweep::{Metric, Stat, SweepResults};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::io;
@@ -67,23 +67,10 @@ pub fn load_font() -> io::Result<()> {
         .map_err(io::Error::other)
 }
 
-/// One colour per model, the same in every figure.
+/// The model's colour from the catalogue, the same as on the page.
 fn colour(model: ModelKind) -> RGBColor {
-    match model {
-        ModelKind::Sb => RGBColor(214, 39, 40),
-        ModelKind::Omoe => RGBColor(255, 127, 14),
-        ModelKind::Mmoe => RGBColor(31, 119, 180),
-        ModelKind::Cgc => RGBColor(44, 160, 44),
-    }
-}
-
-fn label(model: ModelKind) -> &'static str {
-    match model {
-        ModelKind::Sb => "Shared-Bottom",
-        ModelKind::Omoe => "OMoE",
-        ModelKind::Mmoe => "MMoE",
-        ModelKind::Cgc => "CGC",
-    }
+    let (r, g, b) = rgb(model.info().colour);
+    RGBColor(r, g, b)
 }
 
 fn plot_err<E: std::error::Error + Send + Sync>(e: DrawingAreaErrorKind<E>) -> io::Error {
@@ -265,7 +252,7 @@ fn loss_curves<DB: DrawingBackend>(
                     c.stroke_width(2),
                 ))
                 .map_err(plot_err)?
-                .label(label(*m))
+                .label(m.label())
                 .legend(move |(x, y)| {
                     PathElement::new(vec![(x, y), (x + 16, y)], c.stroke_width(2))
                 });
@@ -340,7 +327,7 @@ fn trainability<DB: DrawingBackend>(
             let area = &areas[ri * cols + ci];
             let s = Stat::of(&column[ri]);
             let mut chart = ChartBuilder::on(area)
-                .caption(format!("{} p={p}: sd {:.3}", label(m), s.sd), (FONT, 13))
+                .caption(format!("{} p={p}: sd {:.3}", m.label(), s.sd), (FONT, 13))
                 .margin(5)
                 .x_label_area_size(22)
                 .y_label_area_size(28)
@@ -439,7 +426,7 @@ fn metric_panel<DB: DrawingBackend>(
                 c.stroke_width(2),
             ))
             .map_err(plot_err)?
-            .label(label(*m))
+            .label(m.label())
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], c.stroke_width(2)));
         chart
             .draw_series(pts.iter().map(|(p, s)| {

@@ -267,7 +267,7 @@ pub mod reference {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rng::{Rng, Stream};
+    use crate::core::rng::{Rng, Stream};
 
     fn random(rng: &mut Rng, len: usize, zeros: bool) -> Vec<f32> {
         (0..len)

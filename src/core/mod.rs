@@ -1,0 +1,14 @@
+//! The trainer core: everything that computes, nothing that touches the outside world.
+//! Settings → data (section 3.2) → models built from layers (section 4) → training.
+
+pub mod axis;
+pub mod data;
+pub mod kernels;
+pub mod layers;
+pub mod metrics;
+pub mod model;
+pub mod optim;
+pub mod rng;
+pub mod series;
+pub mod settings;
+pub mod train;

@@ -1,0 +1,430 @@
+//! The live loss chart: every model's per-task loss curves, bounded in size (see
+//! `core::series`), with markers where the correlation changed.
+
+use super::{display_name, model_colour, words, Theme, GRID, GRID_BOLD, INK, MARK, MUTED};
+use crate::core::axis::{format_loss, format_step, log_ticks, nice_ceiling};
+use crate::core::series::{smoothed, LossSeries};
+use plotters::coord::Shift;
+use plotters::element::DashedPathElement;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, VPos};
+use plotters_canvas::CanvasBackend;
+use wasm_bindgen::prelude::*;
+use web_sys::HtmlCanvasElement;
+
+/// Points kept per train-loss series and per test-loss series before halving.
+const TRAIN_POINTS: usize = 800;
+const TEST_POINTS: usize = 400;
+/// Test-loss markers drawn per series (the evaluations between are thinned out).
+const MARKERS: usize = 40;
+
+struct ModelCurves {
+    name: String,
+    train: LossSeries,
+    test: LossSeries,
+}
+
+/// Per-task loss curves of several models, with markers where the correlation changed.
+#[wasm_bindgen]
+pub struct LossChart {
+    models: Vec<ModelCurves>,
+    marks: Vec<(f64, String)>,
+    task_labels: [String; 2],
+    lecture: bool,
+    pixel_ratio: f64,
+    dirty: bool,
+}
+
+impl Default for LossChart {
+    fn default() -> Self {
+        LossChart::new()
+    }
+}
+
+#[wasm_bindgen]
+impl LossChart {
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> LossChart {
+        LossChart {
+            models: Vec::new(),
+            marks: Vec::new(),
+            task_labels: ["task 1".into(), "task 2".into()],
+            lecture: false,
+            pixel_ratio: 1.0,
+            dirty: true,
+        }
+    }
+
+    /// Forgets every series and marker and starts over with these models (in order).
+    pub fn reset(&mut self, models: Vec<String>) {
+        self.models = models
+            .into_iter()
+            .map(|name| ModelCurves {
+                name,
+                train: LossSeries::new(),
+                test: LossSeries::new(),
+            })
+            .collect();
+        self.marks.clear();
+        self.dirty = true;
+    }
+
+    /// Names of the two tasks in the legend (e.g. "task 1 · MSE").
+    #[wasm_bindgen(js_name = setTaskLabels)]
+    pub fn set_task_labels(&mut self, task1: String, task2: String) {
+        self.task_labels = [task1, task2];
+        self.dirty = true;
+    }
+
+    /// Lecture style: bigger type, thicker lines.
+    #[wasm_bindgen(js_name = setLecture)]
+    pub fn set_lecture(&mut self, lecture: bool) {
+        self.lecture = lecture;
+        self.dirty = true;
+    }
+
+    /// Device pixels per CSS pixel of the canvas (window.devicePixelRatio).
+    #[wasm_bindgen(js_name = setPixelRatio)]
+    pub fn set_pixel_ratio(&mut self, ratio: f64) {
+        self.pixel_ratio = ratio;
+        self.dirty = true;
+    }
+
+    /// Appends per-step training losses of model `i`, interleaved [step, loss 1, loss 2]*.
+    #[wasm_bindgen(js_name = pushTrain)]
+    pub fn push_train(&mut self, i: usize, data: &[f64]) {
+        if let Some(m) = self.models.get_mut(i) {
+            for p in data.chunks_exact(3) {
+                m.train.push([p[0], p[1], p[2]], TRAIN_POINTS);
+            }
+            self.dirty |= data.len() >= 3;
+        }
+    }
+
+    /// Appends test evaluations of model `i`: records of `stride` numbers starting
+    /// [step, loss 1, loss 2, ...].
+    #[wasm_bindgen(js_name = pushTest)]
+    pub fn push_test(&mut self, i: usize, data: &[f64], stride: usize) {
+        if stride < 3 {
+            return;
+        }
+        if let Some(m) = self.models.get_mut(i) {
+            for p in data.chunks_exact(stride) {
+                m.test.push([p[0], p[1], p[2]], TEST_POINTS);
+            }
+            self.dirty |= data.len() >= stride;
+        }
+    }
+
+    /// A vertical marker at `step` (e.g. where the task correlation changed).
+    pub fn mark(&mut self, step: f64, label: String) {
+        // Several changes in quick succession (a slider moved with the keyboard) make one
+        // marker, labelled with the latest value.
+        if let Some(last) = self.marks.last_mut() {
+            if step - last.0 <= 10.0 {
+                last.1 = label;
+                self.dirty = true;
+                return;
+            }
+        }
+        self.marks.push((step, label));
+        if self.marks.len() > 64 {
+            self.marks.remove(0);
+        }
+        self.dirty = true;
+    }
+
+    /// Whether anything changed since the last `draw`.
+    #[wasm_bindgen(getter)]
+    pub fn dirty(&self) -> bool {
+        self.dirty
+    }
+
+    /// Stored points of model `i`'s train series (bounded; for tests).
+    #[wasm_bindgen(js_name = storedPoints)]
+    pub fn stored_points(&self, i: usize) -> usize {
+        self.models.get(i).map_or(0, |m| m.train.len())
+    }
+
+    /// Draws the chart on `canvas`, whose size in device pixels is the chart's size.
+    pub fn draw(&mut self, canvas: HtmlCanvasElement) -> Result<(), JsError> {
+        self.dirty = false;
+        let theme = Theme::new(self.lecture, self.pixel_ratio);
+        let backend = CanvasBackend::with_canvas_object(canvas)
+            .ok_or_else(|| JsError::new("the canvas has no 2d context"))?;
+        let root = backend.into_drawing_area();
+        self.draw_on(&root, theme).map_err(|e| JsError::new(&e))
+    }
+}
+
+fn finite_positive(v: f64) -> bool {
+    v.is_finite() && v > 0.0
+}
+
+impl LossChart {
+    fn draw_on(&self, root: &DrawingArea<CanvasBackend, Shift>, t: Theme) -> Result<(), String> {
+        let err = |e: DrawingAreaErrorKind<_>| e.to_string();
+        let words = words();
+        root.fill(&WHITE).map_err(err)?;
+        let (width, _) = root.dim_in_pixel();
+
+        // Legend band on top: one entry per model, then the line styles.
+        let legend_h = (t.font * 1.9).round() as i32;
+        let (legend, plot) = root.split_vertically(legend_h);
+        self.draw_legend(&legend, t, width as i32)?;
+
+        // Ranges over everything visible.
+        let mut max_step: f64 = 10.0;
+        let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+        for m in &self.models {
+            max_step = max_step.max(m.train.last_step()).max(m.test.last_step());
+            for p in m.train.iter().chain(m.test.iter()) {
+                for &v in &p[1..] {
+                    if finite_positive(v) {
+                        lo = lo.min(v);
+                        hi = hi.max(v);
+                    }
+                }
+            }
+        }
+        if !lo.is_finite() {
+            (lo, hi) = (0.01, 10.0);
+        }
+        // Pad by a fraction of a decade on each side, and show at least half a decade.
+        let (mut llo, mut lhi) = (lo.log10() - 0.06, hi.log10() + 0.06);
+        if lhi - llo < 0.5 {
+            let mid = (lhi + llo) / 2.0;
+            (llo, lhi) = (mid - 0.25, mid + 0.25);
+        }
+        let (ymin, ymax) = (10f64.powf(llo), 10f64.powf(lhi));
+        let xmax = nice_ceiling(max_step);
+
+        let mut chart = ChartBuilder::on(&plot)
+            .margin_right(t.scaled(18.0))
+            .margin_top(t.scaled(6.0))
+            .margin_left(t.scaled(4.0))
+            .x_label_area_size((t.font * 2.9) as i32)
+            .y_label_area_size((t.font * 5.0) as i32)
+            .build_cartesian_2d(0f64..xmax, (ymin..ymax).log_scale())
+            .map_err(err)?;
+
+        let label_style = t.text(t.small, MUTED, HPos::Center, VPos::Center);
+        let desc_style = t.text(t.small, MUTED, HPos::Center, VPos::Center);
+        chart
+            .configure_mesh()
+            .bold_line_style(GRID_BOLD.stroke_width(1))
+            .light_line_style(GRID.stroke_width(1))
+            .axis_style(GRID_BOLD.stroke_width(1))
+            .label_style(label_style)
+            .axis_desc_style(desc_style)
+            .x_desc(words.training_step.as_str())
+            .y_desc(words.loss_log.as_str())
+            .x_labels(8)
+            .y_labels(0)
+            .y_label_formatter(&|_| String::new())
+            .disable_y_mesh()
+            .x_label_formatter(&|v| format_step(*v))
+            .draw()
+            .map_err(err)?;
+
+        // Log-scale ticks at round values (1, 2, 5 × 10^k, or denser in a narrow range).
+        let ticks = log_ticks(ymin, ymax);
+        for &v in &ticks {
+            let major = (v.log10() - v.log10().round()).abs() < 1e-9;
+            let colour = if major { GRID_BOLD } else { GRID };
+            chart
+                .draw_series(LineSeries::new(
+                    [(0.0, v), (xmax, v)],
+                    colour.stroke_width(1),
+                ))
+                .map_err(err)?;
+            let (px, py) = chart.backend_coord(&(0.0, v));
+            let (bx, by) = plot.get_base_pixel();
+            plot.draw(&Text::new(
+                format_loss(v),
+                (px - bx - t.scaled(7.0), py - by),
+                t.text(t.small, MUTED, HPos::Right, VPos::Center),
+            ))
+            .map_err(err)?;
+        }
+
+        // Markers where the correlation changed.
+        let mark_style = MARK.mix(0.75).stroke_width((t.px * 1.5).round() as u32);
+        for (step, label) in &self.marks {
+            if *step > xmax {
+                continue;
+            }
+            chart
+                .draw_series(DashedLineSeries::new(
+                    [(*step, ymin), (*step, ymax)],
+                    t.scaled(5.0),
+                    t.scaled(4.0),
+                    mark_style,
+                ))
+                .map_err(err)?;
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    label.clone(),
+                    (*step, ymax),
+                    t.text(t.small, MARK, HPos::Left, VPos::Top),
+                )))
+                .map_err(err)?;
+        }
+
+        let clamp = |v: f64| v.clamp(ymin, ymax);
+        // Raw per-step losses, thin and faint, for every model first ...
+        for m in &self.models {
+            let colour = model_colour(&m.name);
+            let raw = colour
+                .mix(0.22)
+                .stroke_width((t.px).round().max(1.0) as u32);
+            for task in 0..2 {
+                let points: Vec<(f64, f64)> = m
+                    .train
+                    .iter()
+                    .filter(|p| finite_positive(p[1 + task]))
+                    .map(|p| (p[0], clamp(p[1 + task])))
+                    .collect();
+                chart
+                    .draw_series(LineSeries::new(points, raw))
+                    .map_err(err)?;
+            }
+        }
+        // ... then the smoothed trend on top: task 1 solid, task 2 dashed.
+        for m in &self.models {
+            let colour = model_colour(&m.name);
+            let style = colour.stroke_width(t.line);
+            for task in 0..2 {
+                let points: Vec<(f64, f64)> = smoothed(&m.train, task)
+                    .into_iter()
+                    .map(|(x, y)| (x, clamp(y)))
+                    .collect();
+                if task == 0 {
+                    chart
+                        .draw_series(LineSeries::new(points, style))
+                        .map_err(err)?;
+                } else {
+                    chart
+                        .draw_series(DashedLineSeries::new(
+                            points,
+                            t.scaled(10.0),
+                            t.scaled(5.0),
+                            style,
+                        ))
+                        .map_err(err)?;
+                }
+            }
+        }
+        // Test evaluations on top: filled circles for task 1, rings for task 2.
+        for m in &self.models {
+            let colour = model_colour(&m.name);
+            for task in 0..2 {
+                let style = if task == 0 {
+                    colour.filled()
+                } else {
+                    colour.stroke_width((t.px * 1.6).round().max(1.0) as u32)
+                };
+                let outline = WHITE.stroke_width((t.px).round().max(1.0) as u32);
+                let all: Vec<(f64, f64)> = m
+                    .test
+                    .iter()
+                    .filter(|p| finite_positive(p[1 + task]))
+                    .map(|p| (p[0], clamp(p[1 + task])))
+                    .collect();
+                // At most MARKERS per series, the latest always included: every circle is
+                // its own path, and thousands of them made a redraw take tens of ms.
+                let stride = all.len().div_ceil(MARKERS).max(1);
+                let points: Vec<(f64, f64)> = all.iter().rev().step_by(stride).copied().collect();
+                if task == 0 {
+                    chart
+                        .draw_series(
+                            points
+                                .iter()
+                                .map(|&p| Circle::new(p, t.marker + 1, outline)),
+                        )
+                        .map_err(err)?;
+                }
+                chart
+                    .draw_series(points.iter().map(|&p| Circle::new(p, t.marker, style)))
+                    .map_err(err)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn draw_legend(
+        &self,
+        area: &DrawingArea<CanvasBackend, Shift>,
+        t: Theme,
+        width: i32,
+    ) -> Result<(), String> {
+        let err = |e: DrawingAreaErrorKind<_>| e.to_string();
+        let words = words();
+        let y = (t.font * 0.95).round() as i32;
+        let swatch = t.scaled(22.0);
+        let gap = t.scaled(8.0);
+        let mut x = t.scaled(10.0);
+        let label = t.text(t.font, INK, HPos::Left, VPos::Center);
+        let muted = t.text(t.small, MUTED, HPos::Left, VPos::Center);
+        for m in &self.models {
+            let colour = model_colour(&m.name);
+            area.draw(&PathElement::new(
+                vec![(x, y), (x + swatch, y)],
+                colour.stroke_width(t.line + t.scaled(1.0) as u32),
+            ))
+            .map_err(err)?;
+            x += swatch + gap / 2;
+            let name = display_name(&m.name);
+            area.draw(&Text::new(name.to_string(), (x, y), label.clone()))
+                .map_err(err)?;
+            x += Theme::text_width(name, t.font) + gap * 2;
+        }
+        // Line-style key, right-aligned when it fits, else following the models.
+        let key_items: [(&str, u8); 3] = [
+            (self.task_labels[0].as_str(), 0),
+            (self.task_labels[1].as_str(), 1),
+            (words.test.as_str(), 2),
+        ];
+        let key_width: i32 = key_items
+            .iter()
+            .map(|(s, _)| swatch + gap / 2 + Theme::text_width(s, t.small) + gap * 2)
+            .sum();
+        let mut kx = (width - key_width - t.scaled(10.0)).max(x);
+        for (text, kind) in key_items {
+            let style = MUTED.stroke_width(t.line);
+            match kind {
+                0 => area
+                    .draw(&PathElement::new(vec![(kx, y), (kx + swatch, y)], style))
+                    .map_err(err)?,
+                1 => area
+                    .draw(&DashedPathElement::new(
+                        vec![(kx, y), (kx + swatch, y)],
+                        t.scaled(6.0),
+                        t.scaled(3.0),
+                        style,
+                    ))
+                    .map_err(err)?,
+                _ => {
+                    let c = kx + swatch / 2;
+                    area.draw(&Circle::new(
+                        (c - t.scaled(5.0), y),
+                        t.marker,
+                        MUTED.filled(),
+                    ))
+                    .map_err(err)?;
+                    area.draw(&Circle::new(
+                        (c + t.scaled(5.0), y),
+                        t.marker,
+                        MUTED.stroke_width((t.px * 1.6).round().max(1.0) as u32),
+                    ))
+                    .map_err(err)?;
+                }
+            }
+            kx += swatch + gap / 2;
+            area.draw(&Text::new(text.to_string(), (kx, y), muted.clone()))
+                .map_err(err)?;
+            kx += Theme::text_width(text, t.small) + gap * 2;
+        }
+        Ok(())
+    }
+}
