@@ -47,7 +47,9 @@ pub struct Trainer {
     adam: Adam,
     kinds: [TaskKind; TASKS],
     weights: [f32; TASKS],
+    /// The batch order, or with streaming data the stream the rows are drawn from.
     batches: Rng,
+    streaming: bool,
     dropout: Rng,
     order: Vec<usize>,
     cursor: usize,
@@ -77,7 +79,12 @@ impl Trainer {
             ),
             kinds: settings.task_kinds(),
             weights: settings.task_weights(),
-            batches: Rng::new(settings.seed, Stream::Batches, 0),
+            batches: if settings.streaming {
+                Rng::new(settings.seed, Stream::Rows, 0)
+            } else {
+                Rng::new(settings.seed, Stream::Batches, 0)
+            },
+            streaming: settings.streaming,
             dropout: Rng::new(settings.seed, Stream::Dropout, kind.id()),
             order: (0..data.train.len()).collect(),
             cursor: data.train.len(), // shuffle before the first batch
@@ -95,9 +102,22 @@ impl Trainer {
         self.adam.lr = lr as f32;
     }
 
-    /// Next mini-batch: the training set is shuffled once per epoch with the batch stream.
-    fn fill_batch(&mut self, train: &Split) {
+    /// Next mini-batch: fresh samples when streaming; otherwise the training set,
+    /// shuffled once per epoch with the batch stream.
+    fn fill_batch(&mut self, data: &Dataset) {
         let b = self.batch_x.nrows();
+        if self.streaming {
+            for r in 0..b {
+                let mut row = self.batch_x.row_mut(r);
+                let x = row.as_slice_mut().expect("rows are contiguous");
+                let (y, _) = data.generator.draw(&mut self.batches, x);
+                for (t, (label, targets)) in y.iter().zip(&mut self.batch_y).enumerate() {
+                    targets[r] = data.generator.target(t, *label);
+                }
+            }
+            return;
+        }
+        let train = &data.train;
         for r in 0..b {
             if self.cursor == self.order.len() {
                 self.batches.shuffle(&mut self.order);
@@ -118,7 +138,7 @@ impl Trainer {
         if let Some(d) = self.diverged {
             return Err(d);
         }
-        self.fill_batch(&data.train);
+        self.fill_batch(data);
         self.model
             .forward(self.batch_x.view(), Some(&mut self.dropout));
         let targets = [self.batch_y[0].as_slice(), self.batch_y[1].as_slice()];
