@@ -578,6 +578,46 @@ fn shorten(raw: &str) -> String {
     }
 }
 
+/// A URL query or settings file read: the settings, the models it names (`models=`),
+/// what was done to bad values, and the keys neither knows (the page's own: `autoplay`,
+/// `lang`, ...).
+#[derive(Clone, Debug, Serialize)]
+pub struct Query {
+    pub settings: Settings,
+    /// `None` when the pairs name no models.
+    pub models: Option<Vec<ModelKind>>,
+    pub notices: Vec<Notice>,
+    pub unknown: Vec<(String, String)>,
+}
+
+impl Query {
+    pub fn parse<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Query {
+        let (settings, mut notices, rest) = Settings::from_pairs(pairs);
+        let mut models = None;
+        let mut unknown = Vec::new();
+        for (key, value) in rest {
+            if key != "models" {
+                unknown.push((key.to_string(), value.to_string()));
+                continue;
+            }
+            let parsed = parse_models(value, &mut notices);
+            if parsed.is_empty() {
+                notices.push(
+                    "models: none of the listed models exist; showing the default models".into(),
+                );
+            } else {
+                models = Some(parsed);
+            }
+        }
+        Query {
+            settings,
+            models,
+            notices,
+            unknown,
+        }
+    }
+}
+
 /// Parses a comma-separated model list, dropping unknown or repeated names with a notice.
 pub fn parse_models(raw: &str, notices: &mut Vec<Notice>) -> Vec<ModelKind> {
     let mut models = Vec::new();
@@ -765,6 +805,17 @@ mod tests {
         assert_eq!(notices.len(), 5, "{notices:?}");
         assert!(notices[0].starts_with("experts: 500 is out of range 1..=64; set to 64"));
         assert!(s.validate().is_ok());
+    }
+
+    #[test]
+    fn queries_name_models_or_fall_back_with_a_notice() {
+        let q = Query::parse([("models", "mmoe,sb"), ("lang", "zh"), ("experts", "4")]);
+        assert_eq!(q.models, Some(vec![ModelKind::Mmoe, ModelKind::Sb]));
+        assert_eq!(q.unknown, vec![("lang".to_string(), "zh".to_string())]);
+        assert_eq!(q.settings.experts, 4);
+        let q = Query::parse([("models", "foo")]);
+        assert_eq!(q.models, None);
+        assert_eq!(q.notices.len(), 2, "{:?}", q.notices);
     }
 
     #[test]
