@@ -6,6 +6,7 @@
 use clap::{Arg, ArgAction, ArgMatches, Command};
 use indicatif::{ProgressBar, ProgressStyle};
 use mmoe::core::settings::{ModelKind, Settings, FIELDS};
+use mmoe::experiment::grid::FINAL_WINDOW;
 use mmoe::{Session, TaskKind, TASKS};
 use serde_json::json;
 use std::fmt::Write as _;
@@ -198,7 +199,7 @@ fn train(m: &ArgMatches) -> ExitCode {
             return ExitCode::FAILURE;
         }
     }
-    let last = &history[history.len().saturating_sub(100)..];
+    let last = &history[history.len().saturating_sub(FINAL_WINDOW)..];
     let train_loss: Vec<f64> = (0..TASKS)
         .map(|t| last.iter().map(|l| l[t]).sum::<f64>() / last.len().max(1) as f64)
         .collect();
@@ -224,10 +225,7 @@ fn train(m: &ArgMatches) -> ExitCode {
         out["test_auc"] = json!(eval.auc);
     }
     if let Some(stats) = eval.gates {
-        let per_task: Vec<Vec<f32>> = (0..TASKS)
-            .map(|t| stats.weights.iter().map(|w| w[t]).collect())
-            .collect();
-        out["gates"] = json!(per_task);
+        out["gates"] = json!(stats.weights);
         out["gate_entropy"] = json!(stats.entropy);
     }
     println!("{out}");

@@ -8,8 +8,9 @@ use super::{settings_args, settings_from, usage_error};
 use clap::{Arg, ArgMatches, Command};
 use indicatif::{ProgressBar, ProgressStyle};
 use mmoe::core::settings::{parse_models, ModelKind};
+use mmoe::experiment::grid::SweepConfig;
 use mmoe::experiment::native::{run_parallel, write_outputs};
-use mmoe::experiment::sweep::{SweepConfig, SweepResults};
+use mmoe::experiment::results::SweepResults;
 use std::path::PathBuf;
 use std::process::ExitCode;
 

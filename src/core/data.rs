@@ -7,7 +7,7 @@
 //! The sine terms make the labels non-linear, so the labels' Pearson correlation is not
 //! p; we measure and report it.
 
-use crate::core::metrics::pearson;
+use crate::core::metrics::{median, pearson};
 use crate::core::rng::{Rng, Stream};
 use crate::core::settings::{Settings, TaskKind};
 use ndarray::Array2;
@@ -138,17 +138,6 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
 fn normalise(v: &mut [f64]) {
     let norm = dot(v, v).sqrt();
     v.iter_mut().for_each(|x| *x /= norm);
-}
-
-fn median(values: &[f64]) -> f64 {
-    let mut sorted = values.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let n = sorted.len();
-    if n % 2 == 1 {
-        sorted[n / 2]
-    } else {
-        0.5 * (sorted[n / 2 - 1] + sorted[n / 2])
-    }
 }
 
 #[cfg(test)]

@@ -3,7 +3,8 @@
 
 use crate::core::data::{Dataset, Split};
 use crate::core::metrics::auc;
-use crate::core::model::{GateStats, Model, TASKS};
+use crate::core::mixture::GateStats;
+use crate::core::model::{Model, TASKS};
 use crate::core::optim::Adam;
 use crate::core::rng::{Rng, Stream};
 use crate::core::settings::{ModelKind, Settings, TaskKind};
@@ -162,15 +163,13 @@ impl Trainer {
             if let Some(chunk_stats) = self.model.gate_stats() {
                 let share = (end - start) as f32 / n as f32;
                 let total = gates.get_or_insert_with(|| GateStats {
-                    weights: vec![[0.0; TASKS]; chunk_stats.weights.len()],
+                    weights: chunk_stats.weights.clone().map(|w| vec![0.0; w.len()]),
                     entropy: [0.0; TASKS],
                 });
-                for (sum, w) in total.weights.iter_mut().zip(&chunk_stats.weights) {
-                    for t in 0..TASKS {
-                        sum[t] += share * w[t];
-                    }
-                }
                 for t in 0..TASKS {
+                    for (sum, &w) in total.weights[t].iter_mut().zip(&chunk_stats.weights[t]) {
+                        *sum += share * w;
+                    }
                     total.entropy[t] += share * chunk_stats.entropy[t];
                 }
             }

@@ -1,9 +1,10 @@
 //! Running a sweep natively: the cells spread over threads, and the outputs written to a
 //! folder (`results.json`, `results.csv`, the four figures). Not built for wasm32, where
-//! the page's worker runs `sweep::run_cell` one cell at a time instead.
+//! the page's worker runs `grid::run_cell` one cell at a time instead.
 
 use crate::core::data::Dataset;
-use crate::experiment::sweep::{run_cell, Cell, CellResult, SweepConfig, SweepResults};
+use crate::experiment::grid::{run_cell, Cell, CellResult, SweepConfig};
+use crate::experiment::results::SweepResults;
 use std::io;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -8,7 +8,6 @@ use crate::core::settings::{
     parse_models, ModelInfo, ModelKind, Settings, CATALOGUE, EXPERT_COLOURS, FIELDS,
 };
 use crate::core::train::{Diverged, Session};
-use crate::TASKS;
 use js_sys::{Float32Array, Float64Array};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -210,14 +209,12 @@ impl Playground {
     /// Mean gate weights of the last batch, tasks × experts row-major (empty for sb).
     pub fn gates(&self, i: usize) -> Float32Array {
         let stats = self.session.trainers[i].gate_stats();
-        let flat: Vec<f32> = stats
-            .map(|s| {
-                (0..TASKS)
-                    .flat_map(|t| s.weights.iter().map(move |w| w[t]))
-                    .collect()
-            })
-            .unwrap_or_default();
-        Float32Array::from(flat.as_slice())
+        Float32Array::from(
+            stats
+                .map(|s| s.weights.concat())
+                .unwrap_or_default()
+                .as_slice(),
+        )
     }
 
     /// Mean per-sample gate entropy of each task (empty for sb).
@@ -333,10 +330,7 @@ fn record_evaluation(trainer: &mut crate::Trainer, data: &crate::Dataset, pendin
     pending.test.extend(eval.auc.map(|a| a.unwrap_or(f64::NAN)));
     if let Some(g) = eval.gates {
         pending.test_entropy = g.entropy.to_vec();
-        pending.test_gates.clear();
-        for t in 0..TASKS {
-            pending.test_gates.extend(g.weights.iter().map(|w| w[t]));
-        }
+        pending.test_gates = g.weights.concat();
     }
 }
 

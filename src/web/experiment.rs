@@ -3,7 +3,8 @@
 //! writes the CLI's PNGs (`figures::Figure`).
 
 use crate::experiment::figures::Figure;
-use crate::experiment::sweep::{run_cell, Cell, SweepConfig, SweepResults};
+use crate::experiment::grid::{run_cell, Cell, SweepConfig};
+use crate::experiment::results::SweepResults;
 use plotters::prelude::IntoDrawingArea;
 use plotters_canvas::CanvasBackend;
 use wasm_bindgen::prelude::*;
