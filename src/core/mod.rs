@@ -10,6 +10,7 @@ pub mod metrics;
 pub mod mixture;
 pub mod model;
 pub mod optim;
+pub mod replicas;
 pub mod rng;
 pub mod series;
 pub mod settings;

@@ -15,8 +15,9 @@
 
 use crate::core::data::Dataset;
 use crate::core::model::TASKS;
+use crate::core::replicas::Replicas;
 use crate::core::settings::{ModelKind, Settings};
-use crate::core::train::Trainer;
+use crate::core::train::{Evaluation, Trainer};
 use crate::experiment::stats::{jensen_shannon_bits, l1_distance};
 use serde::{Deserialize, Serialize};
 
@@ -164,88 +165,189 @@ fn nan_for_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<[f64; TASKS], 
     Ok(v.map(|x| x.unwrap_or(f64::NAN)))
 }
 
-/// Trains one cell from scratch. `data` must have been generated with
-/// `config.settings_for(cell.correlation, cell.seed)`; pass `None` to generate it here
-/// (callers that run several models on one (correlation, seed) can share it).
-pub fn run_cell(config: &SweepConfig, cell: Cell, data: Option<&Dataset>) -> CellResult {
-    let settings = config.settings_for(cell.correlation, cell.seed);
-    let owned;
-    let data = match data {
-        Some(d) => d,
-        None => {
-            owned = Dataset::generate(&settings);
-            &owned
-        }
-    };
-    let mut trainer = Trainer::new(cell.model, &settings, data);
-    let every = config.curve_every.max(1);
-    let mut curve = Vec::with_capacity(config.steps / every + 1);
-    let mut window = [0.0f64; TASKS];
-    let mut window_len = 0usize;
-    let mut tail = [0.0f64; TASKS];
-    let tail_from = config.steps.saturating_sub(FINAL_WINDOW);
-    let mut diverged = false;
-    for step in 0..config.steps {
-        match trainer.train_step(data) {
-            Ok(losses) => {
-                for t in 0..TASKS {
-                    window[t] += losses[t];
-                    if step >= tail_from {
-                        tail[t] += losses[t];
-                    }
-                }
-                window_len += 1;
-                if window_len == every || step + 1 == config.steps {
-                    curve.push(CurvePoint {
-                        step: step + 1,
-                        loss: window.map(|w| w / window_len as f64),
-                    });
-                    window = [0.0; TASKS];
-                    window_len = 0;
-                }
-            }
-            Err(_) => {
-                diverged = true;
-                break;
-            }
+/// What the steps of one cell leave behind: the downsampled curve, the sum over the
+/// final window, and whether (and when) it diverged.
+#[derive(Clone, Debug)]
+struct Recorder {
+    cell: Cell,
+    every: usize,
+    steps: usize,
+    curve: Vec<CurvePoint>,
+    window: [f64; TASKS],
+    window_len: usize,
+    tail: [f64; TASKS],
+    tail_from: usize,
+    diverged: bool,
+}
+
+impl Recorder {
+    fn new(config: &SweepConfig, cell: Cell) -> Recorder {
+        let every = config.curve_every.max(1);
+        Recorder {
+            cell,
+            every,
+            steps: config.steps,
+            curve: Vec::with_capacity(config.steps / every + 1),
+            window: [0.0; TASKS],
+            window_len: 0,
+            tail: [0.0; TASKS],
+            tail_from: config.steps.saturating_sub(FINAL_WINDOW),
+            diverged: false,
         }
     }
-    let tail_len = (config.steps - tail_from).max(1) as f64;
-    // Gate weights are averaged over the whole test split by `evaluate`, not taken from
-    // the last 128-sample training batch, which is noisier.
-    let (train_loss, test_loss, gate_weights) = if diverged {
-        ([f64::NAN; TASKS], [f64::NAN; TASKS], Vec::new())
-    } else {
-        let eval = trainer.evaluate(&data.test);
-        let gates: Vec<Vec<f64>> = eval.gates.map_or_else(Vec::new, |g| {
-            g.weights
-                .iter()
-                .map(|w| w.iter().map(|&v| v as f64).collect())
-                .collect()
-        });
-        (tail.map(|t| t / tail_len), eval.loss, gates)
-    };
-    let (gate_jsd, gate_l1) = if gate_weights.len() == TASKS {
-        (
-            Some(jensen_shannon_bits(&gate_weights[0], &gate_weights[1])),
-            Some(l1_distance(&gate_weights[0], &gate_weights[1])),
-        )
-    } else {
-        (None, None)
-    };
-    CellResult {
-        model: cell.model,
-        correlation: cell.correlation,
-        seed: cell.seed,
-        steps: trainer.step,
-        train_loss,
-        test_loss,
-        curve,
-        gate_weights,
-        gate_jsd,
-        gate_l1,
-        label_pearson: data.label_pearson,
-        diverged,
+
+    /// Step `step` (0-based) ended with these batch losses.
+    fn record(&mut self, step: usize, losses: [f64; TASKS]) {
+        for (t, &loss) in losses.iter().enumerate() {
+            self.window[t] += loss;
+            if step >= self.tail_from {
+                self.tail[t] += loss;
+            }
+        }
+        self.window_len += 1;
+        if self.window_len == self.every || step + 1 == self.steps {
+            self.curve.push(CurvePoint {
+                step: step + 1,
+                loss: self.window.map(|w| w / self.window_len as f64),
+            });
+            self.window = [0.0; TASKS];
+            self.window_len = 0;
+        }
+    }
+
+    /// The cell's result, from its test evaluation (`None` if it diverged).
+    fn finish(self, steps: usize, eval: Option<Evaluation>, label_pearson: f64) -> CellResult {
+        let tail_len = (self.steps - self.tail_from).max(1) as f64;
+        // Gate weights are averaged over the whole test split by the evaluation, not taken
+        // from the last 128-sample training batch, which is noisier.
+        let (train_loss, test_loss, gate_weights) = match eval {
+            None => ([f64::NAN; TASKS], [f64::NAN; TASKS], Vec::new()),
+            Some(eval) => {
+                let gates: Vec<Vec<f64>> = eval.gates.map_or_else(Vec::new, |g| {
+                    g.weights
+                        .iter()
+                        .map(|w| w.iter().map(|&v| v as f64).collect())
+                        .collect()
+                });
+                (self.tail.map(|t| t / tail_len), eval.loss, gates)
+            }
+        };
+        let (gate_jsd, gate_l1) = if gate_weights.len() == TASKS {
+            (
+                Some(jensen_shannon_bits(&gate_weights[0], &gate_weights[1])),
+                Some(l1_distance(&gate_weights[0], &gate_weights[1])),
+            )
+        } else {
+            (None, None)
+        };
+        CellResult {
+            model: self.cell.model,
+            correlation: self.cell.correlation,
+            seed: self.cell.seed,
+            steps,
+            train_loss,
+            test_loss,
+            curve: self.curve,
+            gate_weights,
+            gate_jsd,
+            gate_l1,
+            label_pearson,
+            diverged: self.diverged,
+        }
+    }
+}
+
+/// Every cell of one seed (all models at all correlations) trained together by the
+/// replica engine: the same numbers as training each cell alone, one computation.
+/// `advance` trains a few steps at a time, so the page's worker can report progress.
+#[derive(Clone, Debug)]
+pub struct SeedRun {
+    /// One data set per correlation of the grid.
+    data: Vec<Dataset>,
+    engine: Replicas,
+    recorders: Vec<Recorder>,
+    step: usize,
+    steps: usize,
+}
+
+impl SeedRun {
+    /// Generates the seed's data sets and builds its cells, in `config.cells()` order.
+    pub fn new(config: &SweepConfig, seed: u32) -> SeedRun {
+        let data: Vec<Dataset> = config
+            .correlations
+            .iter()
+            .map(|&p| Dataset::generate(&config.settings_for(p, seed)))
+            .collect();
+        let mut trainers = Vec::new();
+        let mut recorders = Vec::new();
+        for (d, &correlation) in config.correlations.iter().enumerate() {
+            let settings = config.settings_for(correlation, seed);
+            for &model in &config.models {
+                trainers.push((Trainer::new(model, &settings, &data[d]), d));
+                recorders.push(Recorder::new(
+                    config,
+                    Cell {
+                        model,
+                        correlation,
+                        seed,
+                    },
+                ));
+            }
+        }
+        let engine = Replicas::new(trainers, &data.iter().collect::<Vec<_>>());
+        SeedRun {
+            data,
+            engine,
+            recorders,
+            step: 0,
+            steps: config.steps,
+        }
+    }
+
+    /// Number of cells (replicas) trained together.
+    pub fn cells(&self) -> usize {
+        self.recorders.len()
+    }
+
+    /// Steps taken so far (by every replica that has not diverged).
+    pub fn step(&self) -> usize {
+        self.step
+    }
+
+    /// Trains up to `steps` more steps; true when every step is done.
+    pub fn advance(&mut self, steps: usize) -> bool {
+        let data: Vec<&Dataset> = self.data.iter().collect();
+        let end = (self.step + steps).min(self.steps);
+        while self.step < end {
+            self.engine.train_step(&data);
+            for (replica, recorder) in self.engine.replicas.iter().zip(&mut self.recorders) {
+                if recorder.diverged {
+                    continue;
+                }
+                match replica.diverged {
+                    Some(_) => recorder.diverged = true,
+                    None => recorder.record(self.step, replica.losses),
+                }
+            }
+            self.step += 1;
+        }
+        self.step == self.steps
+    }
+
+    /// Trains to the end and evaluates every cell on its test split.
+    pub fn finish(mut self) -> Vec<CellResult> {
+        self.advance(self.steps);
+        let data: Vec<&Dataset> = self.data.iter().collect();
+        let evaluations = self.engine.evaluate(&data);
+        self.recorders
+            .into_iter()
+            .zip(evaluations)
+            .zip(&self.engine.replicas)
+            .map(|((recorder, eval), replica)| {
+                let pearson = self.data[replica.data_set()].label_pearson;
+                recorder.finish(replica.step, eval, pearson)
+            })
+            .collect()
     }
 }
 
@@ -270,8 +372,9 @@ mod tests {
             ..SweepConfig::default()
         };
         config.validate().unwrap();
-        let cells = config.cells();
-        let r = run_cell(&config, cells[0], None);
+        let results = SeedRun::new(&config, config.first_seed).finish();
+        assert_eq!(results.len(), 1);
+        let r = &results[0];
         assert!(!r.diverged);
         assert_eq!(r.steps, 30);
         // Points at 7, 14, 21, 28 and the last (partial) window ending at 30.
