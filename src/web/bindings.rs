@@ -334,6 +334,15 @@ fn record_evaluation(trainer: &mut crate::Trainer, data: &crate::Dataset, pendin
     }
 }
 
+/// L1 distance between the two tasks' rows of a tasks × experts gate matrix (row-major):
+/// the page's gate-difference numbers, by the same function as the sweep's.
+#[wasm_bindgen(js_name = gateL1)]
+pub fn gate_l1(gates: &[f32]) -> f64 {
+    let (a, b) = gates.split_at(gates.len() / 2);
+    let wide = |v: &[f32]| v.iter().map(|&x| x as f64).collect::<Vec<_>>();
+    crate::experiment::stats::l1_distance(&wide(a), &wide(b))
+}
+
 /// Benchmark hook: GFLOP/s of our forward kernel (`matmul_bias`) on an n×n×n product,
 /// the best of `reps` timed runs after one warm-up (timed with `performance.now()`).
 #[wasm_bindgen(js_name = benchMatmul)]
