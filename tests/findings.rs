@@ -7,8 +7,9 @@
 //! runs and verified on disjoint seed sets (1–6, 7–12, 4–9), so no single lucky seed
 //! decides a test. Findings that did not reproduce at these sizes are not asserted.
 
+use mmoe::experiment::grid::SweepConfig;
 use mmoe::experiment::native::run_parallel;
-use mmoe::experiment::sweep::{Metric, SweepConfig, SweepResults};
+use mmoe::experiment::results::{Metric, SweepResults};
 use mmoe::ModelKind::{self, Mmoe, Omoe, Sb};
 use std::sync::OnceLock;
 
@@ -27,7 +28,6 @@ fn results() -> &'static SweepResults {
             steps: 800,
             curve_every: 20,
             base: mmoe::Settings::default().with_data_preset("ple").unwrap(),
-            ..SweepConfig::default()
         };
         config.validate().unwrap();
         run_parallel(&config, 2, |_, _| {})
@@ -125,7 +125,7 @@ fn shared_bottom_final_loss_varies_more_over_seeds() {
     let pooled = |m: ModelKind| {
         let mut v = r.values(m, HIGH, Metric::TrainLoss(0));
         v.extend(r.values(m, LOW, Metric::TrainLoss(0)));
-        mmoe::experiment::sweep::Stat::of(&v).sd
+        mmoe::experiment::stats::Stat::of(&v).sd
     };
     let (sb, mm) = (pooled(Sb), pooled(Mmoe));
     assert!(sb > 1.3 * mm, "sd Shared-Bottom {sb:.4}, MMoE {mm:.4}");

@@ -1,25 +1,37 @@
-// The experiment panel's worker: runs a sweep (models × correlations × seeds) one training
-// run at a time with the same Rust code as `mmoe sweep`, posting the results so far after
-// each run. Cancelling terminates this worker.
+// One of the experiment panel's workers (one per core): trains the seeds the page hands
+// it, one at a time, every cell of a seed together by the replica engine
+// (`ExperimentSeed`, the same Rust code as `mmoe sweep`), reporting its step as it goes
+// and the seed's results when done. Cancelling terminates the workers.
+//
+// Messages in:  {type: 'init', module, config}, then {type: 'seed', seed} per seed.
+// Messages out: {type: 'ready'}; {type: 'progress', seed, step} every STEPS steps;
+//               {type: 'seed-done', seed, cells} (cells: JSON of the seed's results);
+//               {type: 'error', message}.
 
-import init, { Experiment } from './pkg/mmoe.js';
+import init, { ExperimentSeed } from './pkg/mmoe.js';
+
+const STEPS = 50;
+let config = null;
+
+function runSeed(seed) {
+  const run = new ExperimentSeed(config, seed);
+  try {
+    while (!run.advance(STEPS)) self.postMessage({ type: 'progress', seed, step: run.step() });
+    self.postMessage({ type: 'seed-done', seed, cells: run.finish() });
+  } finally {
+    run.free();
+  }
+}
 
 self.onmessage = async ({ data }) => {
   try {
-    await init({ module_or_path: data.module }); // the page's compiled module
-    const experiment = new Experiment(data.config);
-    const total = experiment.total();
-    self.postMessage({ type: 'started', total });
-    while (experiment.runNext()) {
-      self.postMessage({
-        type: 'progress',
-        done: experiment.done(),
-        total,
-        json: experiment.resultsJson(),
-        csv: experiment.resultsCsv(),
-      });
+    if (data.type === 'init') {
+      await init({ module_or_path: data.module }); // the page's compiled module
+      config = data.config;
+      self.postMessage({ type: 'ready' });
+    } else if (data.type === 'seed') {
+      runSeed(data.seed);
     }
-    self.postMessage({ type: 'finished', total });
   } catch (err) {
     self.postMessage({ type: 'error', message: String(err?.message ?? err) });
   }

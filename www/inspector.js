@@ -5,6 +5,7 @@
 // routing, or a constant mixture?). Plain canvas 2D, drawn only when something changed.
 
 import { fitBackingStore } from './charts.js';
+import { gateL1 } from './pkg/mmoe.js';
 
 // Okabe–Ito, for experts (the models keep their own colours elsewhere).
 const EXPERT = ['#0072b2', '#e69f00', '#009e73', '#d55e00', '#56b4e9', '#cc79a7', '#f0e442', '#000000'];
@@ -328,12 +329,7 @@ export class Inspector {
     const pad = { l: this.lecture ? 44 : 34, r: 10, t: 10, b: this.lecture ? 34 : 26 };
     const pw = w - pad.l - pad.r;
     const ph = h - pad.t - pad.b;
-    const e = history.length ? (history[0].length - 1) / 2 : 0;
-    const l1 = history.map((r) => {
-      let s = 0;
-      for (let k = 0; k < e; k++) s += Math.abs(r[1 + k] - r[1 + e + k]);
-      return [r[0], s];
-    });
+    const l1 = history.map((r) => [r[0], gateL1(Float32Array.from(r.slice(1)))]);
     const maxStep = Math.max(1, ...l1.map((p) => p[0]));
     const maxY = Math.max(0.5, ...l1.map((p) => p[1]));
     this.unitAxis(ctx, pad, w, (v) => pad.t + ph * (1 - v / maxY), maxY, 2);

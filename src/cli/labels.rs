@@ -5,7 +5,7 @@
 use super::{settings_args, settings_from, usage_error};
 use clap::{Arg, ArgMatches, Command};
 use mmoe::core::data::{label_correlations, FIGURE_2};
-use mmoe::experiment::sweep::Stat;
+use mmoe::experiment::stats::Stat;
 use mmoe::Settings;
 use serde_json::json;
 use std::process::ExitCode;

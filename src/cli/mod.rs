@@ -6,7 +6,7 @@
 use clap::{Arg, ArgAction, ArgMatches, Command};
 use indicatif::{ProgressBar, ProgressStyle};
 use mmoe::core::settings::{ModelKind, Settings, CHOICES, DATA_PRESETS, FIELDS};
-use mmoe::experiment::sweep::FINAL_WINDOW;
+use mmoe::experiment::grid::FINAL_WINDOW;
 use mmoe::{Session, TASKS};
 use serde_json::json;
 use std::fmt::Write as _;
@@ -261,10 +261,7 @@ fn train(m: &ArgMatches) -> ExitCode {
         out["test_auc"] = json!(eval.auc);
     }
     if let Some(stats) = eval.gates {
-        let per_task: Vec<Vec<f32>> = (0..TASKS)
-            .map(|t| stats.weights.iter().map(|w| w[t]).collect())
-            .collect();
-        out["gates"] = json!(per_task);
+        out["gates"] = json!(stats.weights);
         out["gate_entropy"] = json!(stats.entropy);
     }
     println!("{out}");

@@ -2,7 +2,9 @@
 //! the paper's findings as paired-per-seed differences against MMoE (docs/reproduction.md
 //! quotes them).
 
-use mmoe::experiment::sweep::{Metric, Stat, SweepResults};
+use mmoe::experiment::grid::FINAL_WINDOW;
+use mmoe::experiment::results::{Metric, SweepResults};
+use mmoe::experiment::stats::Stat;
 use mmoe::ModelKind;
 
 /// Prints the summary of `r` on stdout.
@@ -75,7 +77,7 @@ pub fn print(r: &SweepResults) {
         println!("\nFinding (b), difference in differences from p = {hi}, paired per seed: [x − mmoe](p) − [x − mmoe]({hi}) (> 0: x degrades more than MMoE)");
         let mut steps: Vec<usize> = [500, 1000, c.steps / 2, c.steps]
             .into_iter()
-            .filter(|&s| s <= c.steps && s >= 100)
+            .filter(|&s| s <= c.steps && s >= FINAL_WINDOW)
             .collect();
         steps.dedup();
         println!(

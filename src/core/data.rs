@@ -7,7 +7,7 @@
 //! The sine terms make the labels non-linear, so the labels' Pearson correlation is not
 //! p; we measure and report it.
 
-use crate::core::metrics::pearson;
+use crate::core::metrics::{median, pearson};
 use crate::core::rng::{Rng, Stream};
 use crate::core::settings::{Settings, TaskKind};
 use ndarray::Array2;
@@ -61,17 +61,23 @@ impl Generator {
             .sum::<f64>()
     }
 
-    /// Draws one sample into `x` (step 3, then step 4 with the noise ε_k): returns the
-    /// noisy labels y_k and the projections w_k·x. The inputs are drawn before the noise
-    /// and do not depend on p, so changing the correlation changes the labels alone.
-    pub fn draw(&self, rng: &mut Rng, x: &mut [f32]) -> ([f64; 2], [f32; 2]) {
+    /// Draws one sample's inputs into `x` (step 3) and returns two standard-normal draws
+    /// for its label noise. Nothing here depends on p or the sine constants, so every
+    /// correlation of a seed shares its inputs.
+    pub fn draw_inputs(rng: &mut Rng, x: &mut [f32]) -> [f64; 2] {
         x.iter_mut().for_each(|v| *v = rng.normal() as f32);
+        [rng.normal(), rng.normal()]
+    }
+
+    /// Step 4 for the inputs `x` and the noise draws `noise`: the noisy labels y_k and
+    /// the projections w_k·x.
+    pub fn labels(&self, x: &[f32], noise: [f64; 2]) -> ([f64; 2], [f32; 2]) {
         let mut y = [0.0; 2];
         let mut projection = [0.0; 2];
         for (k, w) in self.w.iter().enumerate() {
             let s: f64 = x.iter().zip(w).map(|(&xi, wi)| xi as f64 * wi).sum();
             projection[k] = s as f32;
-            y[k] = self.label(s) + self.noise_std * rng.normal();
+            y[k] = self.label(s) + self.noise_std * noise[k];
         }
         (y, projection)
     }
@@ -90,7 +96,9 @@ impl Generator {
         let mut y = [vec![0.0f64; n], vec![0.0f64; n]];
         let mut projection = [vec![0.0f32; n], vec![0.0f32; n]];
         for (i, mut row) in x.rows_mut().into_iter().enumerate() {
-            let (yi, pi) = self.draw(rng, row.as_slice_mut().expect("rows are contiguous"));
+            let x = row.as_slice_mut().expect("rows are contiguous");
+            let noise = Generator::draw_inputs(rng, x);
+            let (yi, pi) = self.labels(x, noise);
             for k in 0..2 {
                 y[k][i] = yi[k];
                 projection[k][i] = pi[k];
@@ -222,12 +230,10 @@ pub fn label_correlations(settings: &Settings, ps: &[f64], samples: usize) -> Ve
     // Per row: the projections on c·u1 and c·u2, and the two noise draws.
     let rows: Vec<[f64; 4]> = (0..samples)
         .map(|_| {
-            x.iter_mut().for_each(|v| *v = rng.normal() as f32);
+            let [e1, e2] = Generator::draw_inputs(&mut rng, &mut x);
             let along = |u: &[f64]| x.iter().zip(u).map(|(&xi, ui)| xi as f64 * ui).sum::<f64>();
             let (a, b) = (along(&w1), along(&w2));
-            let e1 = law.noise_std * rng.normal();
-            let e2 = law.noise_std * rng.normal();
-            [a, b, e1, e2]
+            [a, b, law.noise_std * e1, law.noise_std * e2]
         })
         .collect();
     ps.iter()
@@ -260,19 +266,6 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
 fn normalise(v: &mut [f64]) {
     let norm = dot(v, v).sqrt();
     v.iter_mut().for_each(|x| *x /= norm);
-}
-
-fn median(values: &[f64]) -> f64 {
-    let mut sorted = values.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let n = sorted.len();
-    if n == 0 {
-        0.0
-    } else if n % 2 == 1 {
-        sorted[n / 2]
-    } else {
-        0.5 * (sorted[n / 2 - 1] + sorted[n / 2])
-    }
 }
 
 #[cfg(test)]

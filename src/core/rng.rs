@@ -32,7 +32,7 @@ pub enum Stream {
 }
 
 /// SplitMix64 (Steele, Lea, Flood 2014).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Rng {
     state: u64,
 }

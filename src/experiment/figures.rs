@@ -16,7 +16,8 @@
 //! usual Debian paths (`scripts/setup-fonts.sh` installs fonts-dejavu-core).
 
 use crate::core::settings::{rgb, ModelKind};
-use crate::experiment::sweep::{Metric, Stat, SweepResults};
+use crate::experiment::results::{Metric, SweepResults};
+use crate::experiment::stats::Stat;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::io;

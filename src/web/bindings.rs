@@ -10,8 +10,7 @@ use crate::core::settings::{
     EXPERT_COLOURS, FIELDS,
 };
 use crate::core::train::{Diverged, Session};
-use crate::experiment::sweep::Stat;
-use crate::TASKS;
+use crate::experiment::stats::Stat;
 use js_sys::{Float32Array, Float64Array};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -245,14 +244,12 @@ impl Playground {
     /// Mean gate weights of the last batch, tasks × experts row-major (empty for sb).
     pub fn gates(&self, i: usize) -> Float32Array {
         let stats = self.session.trainers[i].gate_stats();
-        let flat: Vec<f32> = stats
-            .map(|s| {
-                (0..TASKS)
-                    .flat_map(|t| s.weights.iter().map(move |w| w[t]))
-                    .collect()
-            })
-            .unwrap_or_default();
-        Float32Array::from(flat.as_slice())
+        Float32Array::from(
+            stats
+                .map(|s| s.weights.concat())
+                .unwrap_or_default()
+                .as_slice(),
+        )
     }
 
     /// Mean per-sample gate entropy of each task (empty for sb).
@@ -368,11 +365,17 @@ fn record_evaluation(trainer: &mut crate::Trainer, data: &crate::Dataset, pendin
     pending.test.extend(eval.auc.map(|a| a.unwrap_or(f64::NAN)));
     if let Some(g) = eval.gates {
         pending.test_entropy = g.entropy.to_vec();
-        pending.test_gates.clear();
-        for t in 0..TASKS {
-            pending.test_gates.extend(g.weights.iter().map(|w| w[t]));
-        }
+        pending.test_gates = g.weights.concat();
     }
+}
+
+/// L1 distance between the two tasks' rows of a tasks × experts gate matrix (row-major):
+/// the page's gate-difference numbers, by the same function as the sweep's.
+#[wasm_bindgen(js_name = gateL1)]
+pub fn gate_l1(gates: &[f32]) -> f64 {
+    let (a, b) = gates.split_at(gates.len() / 2);
+    let wide = |v: &[f32]| v.iter().map(|&x| x as f64).collect::<Vec<_>>();
+    crate::experiment::stats::l1_distance(&wide(a), &wide(b))
 }
 
 /// Benchmark hook: GFLOP/s of our forward kernel (`matmul_bias`) on an n×n×n product,
