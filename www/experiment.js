@@ -4,34 +4,59 @@
 
 import { drawSweepFigure, sweepFigureSize } from './pkg/mmoe.js';
 import { compiled, ready } from './wasm.js';
+import { FromExperiment } from './messages.js';
+import { t, onLang } from './i18n.js';
+import { modelNames, modelLabel } from './catalogue.js';
 
 const $ = (id) => document.getElementById(id);
 const FIGURES = 4;
+const CHECKED = new Set(['sb', 'omoe', 'mmoe']); // the paper's three models, ticked at first
 
 let worker = null;
 let latest = null; // { json, csv, done, total }
 let drawQueue = [];
 let urls = [];
+let shown = { key: '', values: {} }; // the status line's text, re-worded on a language change
 
-function setStatus(text) {
-  $('experiment-status').textContent = text;
+function setStatus(key, values = {}) {
+  shown = { key, values };
+  $('experiment-status').textContent = key ? t(key, values) : '';
 }
 
+/** A checkbox per model of the catalogue. */
+function buildModelPicks() {
+  const legend = $('experiment-models').querySelector('legend');
+  $('experiment-models').replaceChildren(
+    legend,
+    ...modelNames().map((name) => {
+      const label = document.createElement('label');
+      const box = document.createElement('input');
+      box.type = 'checkbox';
+      box.name = 'experiment-model';
+      box.value = name;
+      box.checked = CHECKED.has(name);
+      label.append(box, ` ${modelLabel(name)}`);
+      return label;
+    }),
+  );
+}
+
+/** The run's configuration from the form; throws with every problem, worded for people. */
 function readConfig() {
   const settings = window.mmoe?.settings?.();
-  if (!settings) throw new Error('the page is still loading');
+  if (!settings) throw new Error(t('exp.loading'));
   const models = [...document.querySelectorAll('#experiment-form input[name="experiment-model"]:checked')].map((el) => el.value);
   const correlations = $('experiment-correlations').value.split(',').map((v) => v.trim()).filter(Boolean).map(Number);
   const problems = [];
-  if (!models.length) problems.push('choose at least one model');
+  if (!models.length) problems.push(t('exp.nomodel'));
   if (!correlations.length || correlations.some((p) => !Number.isFinite(p) || p < -1 || p > 1)) {
-    problems.push('correlations must be numbers in -1..1, separated by commas');
+    problems.push(t('exp.badcorr'));
   }
   const seeds = Number($('experiment-seeds').value);
   const steps = Number($('experiment-steps').value);
-  if (!Number.isInteger(seeds) || seeds < 1 || seeds > 100) problems.push('seeds must be a whole number in 1..100');
-  if (!Number.isInteger(steps) || steps < 10 || steps > 20000) problems.push('steps must be a whole number in 10..20000');
-  if (problems.length) throw new Error(problems.join('; '));
+  if (!Number.isInteger(seeds) || seeds < 1 || seeds > 100) problems.push(t('exp.badseeds'));
+  if (!Number.isInteger(steps) || steps < 10 || steps > 20000) problems.push(t('exp.badsteps'));
+  if (problems.length) throw new Error(problems.join(t('exp.join')));
   return {
     models,
     correlations,
@@ -83,17 +108,17 @@ function drawNext() {
     drawSweepFigure(canvas, index, latest.json);
     canvas.dataset.drawn = String(latest.done);
   } catch (err) {
-    setStatus(`Could not draw a figure: ${err.message ?? err}`);
+    setStatus('exp.drawfail', { error: err.message ?? err });
   }
   if (drawQueue.length) requestAnimationFrame(drawNext);
 }
 
-function finish(message) {
+function finish(key, values) {
   worker?.terminate();
   worker = null;
   $('experiment-run').disabled = false;
   $('experiment-cancel').disabled = true;
-  setStatus(message);
+  setStatus(key, values);
 }
 
 async function start(event) {
@@ -102,7 +127,7 @@ async function start(event) {
   try {
     config = readConfig();
   } catch (err) {
-    setStatus(`Cannot start: ${err.message}.`);
+    setStatus('exp.cannot', { why: err.message });
     return;
   }
   finish('');
@@ -114,31 +139,36 @@ async function start(event) {
   progress.max = perSeed * config.seeds;
   $('experiment-run').disabled = true;
   $('experiment-cancel').disabled = false;
-  setStatus(`Running ${perSeed * config.seeds} training runs of ${config.steps} steps in a worker…`);
+  setStatus('exp.running', { n: perSeed * config.seeds, steps: config.steps });
   worker = new Worker(new URL('./experiment-worker.js', import.meta.url), { type: 'module' });
   worker.onmessage = ({ data }) => {
-    if (data.type === 'progress') {
+    if (data.type === FromExperiment.PROGRESS) {
       latest = data;
       progress.value = data.done;
-      setStatus(`${data.done} of ${data.total} runs done.`);
+      setStatus('exp.progress', { done: data.done, total: data.total });
       setDownloads(data);
       // Figures need every (model, correlation) group to hold at least one seed.
       if (data.done >= perSeed) scheduleDraw();
-    } else if (data.type === 'finished') {
-      finish(`Done: ${data.total} runs. Download the results below, or run again.`);
-    } else if (data.type === 'error') {
-      finish(`The experiment stopped: ${data.message}`);
+    } else if (data.type === FromExperiment.FINISHED) {
+      finish('exp.done', { total: data.total });
+    } else if (data.type === FromExperiment.ERROR) {
+      finish('exp.stopped', { error: data.message });
     }
   };
-  worker.onerror = (err) => finish(`The experiment worker crashed: ${err.message ?? 'unknown error'}. Press Run to start again.`);
+  worker.onerror = (err) => finish('exp.crashed', { error: err.message ?? '?' });
   worker.postMessage({ config, module: await compiled });
 }
 
 function cancel() {
   const done = latest?.done ?? 0;
-  finish(`Cancelled after ${done} runs${done ? '; the downloads hold the runs so far' : ''}.`);
+  finish(done ? 'exp.cancelledsome' : 'exp.cancelled', { done });
 }
 
 await ready;
+buildModelPicks();
 $('experiment-form').addEventListener('submit', start);
 $('experiment-cancel').addEventListener('click', cancel);
+onLang(() => {
+  setStatus(shown.key, shown.values);
+  if (latest) scheduleDraw();
+});

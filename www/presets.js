@@ -6,12 +6,7 @@
 // what the CLI reports), and tests/e2e/presets.test.mjs checks it at the budget.
 
 import { extend } from './i18n.js';
-
-/** L1 distance between the two rows (tasks) of a mean-gate matrix. */
-export function gateL1(gates) {
-  if (!gates || gates.length !== 2) return NaN;
-  return gates[0].reduce((s, v, e) => s + Math.abs(v - gates[1][e]), 0);
-}
+import { gateL1 } from './store.js';
 
 const meanTest = (m) => {
   const last = m?.test_loss?.[m.test_loss.length - 1];

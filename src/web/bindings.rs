@@ -5,7 +5,8 @@
 //! read every frame leaves as typed arrays.
 
 use crate::core::settings::{
-    parse_models, ModelInfo, ModelKind, Settings, CATALOGUE, EXPERT_COLOURS, FIELDS,
+    parse_models, shorten, ModelInfo, ModelKind, Notice, Settings, CATALOGUE, EXPERT_COLOURS,
+    FIELDS,
 };
 use crate::core::train::{Diverged, Session};
 use crate::TASKS;
@@ -52,17 +53,44 @@ pub fn default_settings() -> JsValue {
     to_js(&Settings::default())
 }
 
+/// A notice for the page: its kind and fields (for the page's own wording) and the
+/// English text.
+#[derive(Serialize)]
+struct ShownNotice {
+    #[serde(flatten)]
+    notice: Notice,
+    text: String,
+}
+
+impl From<Notice> for ShownNotice {
+    fn from(notice: Notice) -> Self {
+        let text = notice.to_string();
+        ShownNotice { notice, text }
+    }
+}
+
+/// A pair that names no setting, for the page to handle (its own options) or report, with
+/// the key and value cut short for a message.
+#[derive(Serialize)]
+struct Unknown {
+    key: String,
+    value: String,
+    shown_key: String,
+    shown_value: String,
+}
+
 #[derive(Serialize)]
 struct ParsedQuery {
     settings: Settings,
     models: Option<Vec<ModelKind>>,
-    notices: Vec<String>,
-    unknown: Vec<(String, String)>,
+    notices: Vec<ShownNotice>,
+    unknown: Vec<Unknown>,
 }
 
 /// Reads `[key, value]` pairs (from `URLSearchParams` or a loaded file) into settings,
 /// clamping or dropping bad values; returns `{settings, models, notices, unknown}`.
-/// `models` is null when the pairs do not name any.
+/// `models` is null when the pairs do not name any; each notice is `{kind, text, …}`;
+/// each unknown pair is `{key, value, shown_key, shown_value}`.
 #[wasm_bindgen(js_name = parsePairs)]
 pub fn parse_pairs(pairs: JsValue) -> Result<JsValue, JsError> {
     let pairs: Vec<(String, String)> = serde_wasm_bindgen::from_value(pairs)?;
@@ -74,20 +102,23 @@ pub fn parse_pairs(pairs: JsValue) -> Result<JsValue, JsError> {
         if key == "models" {
             let parsed = parse_models(value, &mut notices);
             if parsed.is_empty() {
-                notices.push(
-                    "models: none of the listed models exist; showing the default models".into(),
-                );
+                notices.push(Notice::NoModels);
             } else {
                 models = Some(parsed);
             }
         } else {
-            rest.push((key.to_string(), value.to_string()));
+            rest.push(Unknown {
+                key: key.into(),
+                value: value.into(),
+                shown_key: shorten(key),
+                shown_value: shorten(value),
+            });
         }
     }
     Ok(to_js(&ParsedQuery {
         settings,
         models,
-        notices,
+        notices: notices.into_iter().map(ShownNotice::from).collect(),
         unknown: rest,
     }))
 }

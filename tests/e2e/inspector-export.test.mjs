@@ -1,18 +1,12 @@
 // The gate inspector, the export of a run (JSON, CSV, PNG) and loading settings back from
 // a file (picker and drag and drop) through the same validation as URL parameters.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { setUp, openPage, screenshotPath, inkFraction } from './helpers.mjs';
+import { useBrowser, openPage, screenshotPath, inkFraction } from './helpers.mjs';
 
-let env;
-before(async () => {
-  env = await setUp();
-});
-after(async () => {
-  await env?.close();
-});
+const env = useBrowser();
 
 test('inspector: per-sample gates for a clicked test sample, similarity over training, spread per expert', async () => {
   const { page, context, seen } = await openPage(env, 'models=sb,omoe,mmoe&correlation=0.2', { width: 1366, height: 1000 });

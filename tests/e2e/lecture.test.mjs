@@ -1,16 +1,10 @@
 // Lecture mode, keyboard shortcuts and the language switch.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setUp, openPage, screenshotPath, waitForStep } from './helpers.mjs';
+import { useBrowser, openPage, screenshotPath, waitForStep } from './helpers.mjs';
 
-let env;
-before(async () => {
-  env = await setUp();
-});
-after(async () => {
-  await env?.close();
-});
+const env = useBrowser();
 
 test('lecture mode: toggle and lecture=1, large type, essentials only, 1920×1080 screenshot', async () => {
   const { page, context, seen } = await openPage(env, 'models=sb,omoe,mmoe&correlation=0.2&preset=2', { width: 1920, height: 1080 });

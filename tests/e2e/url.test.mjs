@@ -1,17 +1,11 @@
 // Settings in the URL: a copied link restores the same settings; bad parameters are
 // clamped or dropped with a visible notice, and the page still works.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setUp, openPage, waitForStep, screenshotPath } from './helpers.mjs';
+import { useBrowser, openPage, waitForStep, screenshotPath } from './helpers.mjs';
 
-let env;
-before(async () => {
-  env = await setUp();
-});
-after(async () => {
-  await env?.close();
-});
+const env = useBrowser();
 
 test('copy link restores the same settings in a new page', async () => {
   const { page, context } = await openPage(env, '');
@@ -74,8 +68,8 @@ test('bad URL parameters produce a notice listing each problem, and the page wor
   const { page, context, seen } = await openPage(env, query);
   await page.waitForSelector('#notice:not([hidden])');
   const items = await page.$$eval('#notice-list li', (lis) => lis.map((li) => li.textContent));
-  const expect = [/^experts: 500 is out of range 1..=64; set to 64/, /^lr: 'abc' is not a number/,
-    /^correlation: 2 is out of range -1..=1; set to 1/, /^models: unknown model 'foo'/, /^task1: unknown task type/,
+  const expect = [/^experts: 500 is out of range 1–64; set to 64/, /^lr: 'abc' is not a number/,
+    /^correlation: 2 is out of range -1 to 1; set to 1/, /^models: unknown model 'foo'/, /^task1: unknown task type/,
     /not a known parameter/, /^autoplay: 'maybe' is not 0 or 1/];
   for (const re of expect) assert.ok(items.some((t) => re.test(t)), `no notice matching ${re}: ${JSON.stringify(items)}`);
   assert.equal(items.length, expect.length, JSON.stringify(items));
