@@ -5,7 +5,7 @@
 import { drawSweepFigure, sweepFigureSize } from './pkg/mmoe.js';
 import { compiled, ready } from './wasm.js';
 import { FromExperiment } from './messages.js';
-import { t, onLang } from './i18n.js';
+import { t, onLang, hasOwn } from './i18n.js';
 import { modelNames, modelLabel } from './catalogue.js';
 
 const $ = (id) => document.getElementById(id);
@@ -95,17 +95,26 @@ function scheduleDraw() {
   requestAnimationFrame(drawNext);
 }
 
+/**
+ * The words the figures draw in the page's language, for figures::Words in Rust (which
+ * has the English ones: a word this language lacks stays English).
+ */
+const figureWords = () =>
+  Object.fromEntries(FIGURE_WORDS.filter((name) => hasOwn(`fig.${name}`)).map((name) => [name, t(`fig.${name}`)]));
+const FIGURE_WORDS = ['loss_curves', 'trainability', 'train_panel', 'test_panel', 'jsd_panel', 'l1_panel',
+  'correlation_panel', 'histogram_panel', 'task', 'step', 'correlation', 'loss', 'training_loss', 'test_loss', 'jsd', 'l1'];
+
+/** Draws the next queued figure at the width its box is shown at, for the screen's pixels. */
 function drawNext() {
   const index = drawQueue.shift();
   if (index === undefined || !latest) return;
   const canvas = $(`experiment-fig-${index}`);
+  const ratio = window.devicePixelRatio || 1;
   try {
-    const [w, h] = sweepFigureSize(index, latest.json);
-    if (canvas.width !== w || canvas.height !== h) {
-      canvas.width = w;
-      canvas.height = h;
-    }
-    drawSweepFigure(canvas, index, latest.json);
+    const [w, h] = sweepFigureSize(index, latest.json, Math.round(canvas.parentElement.clientWidth));
+    canvas.width = Math.round(w * ratio);
+    canvas.height = Math.round(h * ratio);
+    drawSweepFigure(canvas, index, latest.json, figureWords(), ratio);
     canvas.dataset.drawn = String(latest.done);
   } catch (err) {
     setStatus('exp.drawfail', { error: err.message ?? err });
@@ -166,6 +175,13 @@ function cancel() {
 
 await ready;
 buildModelPicks();
+// Redraw at the new width when the panel's width changes (a resize, a rotated phone).
+let figuresWidth = 0;
+new ResizeObserver(([entry]) => {
+  const width = Math.round(entry.contentRect.width);
+  if (width !== figuresWidth && latest) scheduleDraw();
+  figuresWidth = width;
+}).observe($('experiment-figures'));
 $('experiment-form').addEventListener('submit', start);
 $('experiment-cancel').addEventListener('click', cancel);
 onLang(() => {

@@ -28,7 +28,12 @@ export function onLang(fn) {
 
 /** Whether `key` has a text in the current language or in English. */
 export function has(key) {
-  return key in DICTS[lang] || key in en;
+  return hasOwn(key) || key in en;
+}
+
+/** Whether `key` has a text in the current language itself. */
+export function hasOwn(key) {
+  return key in DICTS[lang];
 }
 
 export function getLang() {

@@ -25,6 +25,16 @@ test('an experiment runs in a worker, shows progress and figures, and downloads 
   }
   await page.locator('#experiment-fig-0').scrollIntoViewIfNeeded();
   await page.screenshot({ path: screenshotPath('experiment.png') });
+  // Drawn at the width they are shown at (sharp text), every figure.
+  for (const index of [0, 1, 2, 3]) {
+    const [css, backing] = await page.$eval(`#experiment-fig-${index}`, (c) => [c.clientWidth, c.width]);
+    assert.equal(backing, Math.round(css * (await page.evaluate(() => devicePixelRatio))), `figure ${index}: ${backing} px for ${css} CSS px`);
+  }
+  await page.locator('#experiment-figures').screenshot({ path: screenshotPath('experiment-figures.png') });
+  // In Chinese the figures are redrawn in Chinese.
+  await page.evaluate(() => window.mmoe.setLang('zh'));
+  await page.waitForTimeout(500);
+  await page.locator('#experiment-figures').screenshot({ path: screenshotPath('experiment-figures-zh.png') });
 
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#experiment-csv')]);
   const csv = fs.readFileSync(await download.path(), 'utf8').trim().split('\n');

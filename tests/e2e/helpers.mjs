@@ -2,7 +2,8 @@
 // project's own server on a free port, and drive Debian's Chromium with playwright-core.
 // The tests never build: run scripts/build-web.sh first.
 
-import { before, after } from 'node:test';
+import { before, after, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -17,11 +18,13 @@ export const OUTPUT = path.join(ROOT, 'test-output');
 /**
  * The shared set-up of a test file: before its tests, serve dist/ and launch Chromium
  * (the returned object then has `origin`, `browser`, `close`); after them, stop both.
+ * After every test, asserts that no page it opened broke the Content-Security-Policy.
  */
 export function useBrowser() {
   const env = { cspViolations: [] };
   before(async () => Object.assign(env, await setUp()));
   after(async () => env.close?.());
+  afterEach(() => assert.deepEqual(env.cspViolations.splice(0), [], 'Content-Security-Policy violations'));
   return env;
 }
 

@@ -2,6 +2,7 @@
 //! utilisation and each gate's entropy.
 
 use super::{ramp, words, Theme, GRID, INK, MUTED};
+use crate::core::axis::text_width;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
@@ -57,8 +58,8 @@ fn draw_heatmap_on(
 
     let words = words();
     let task_label = |k: usize| words.task.replace("{}", &k.to_string());
-    let label_w = Theme::text_width(&task_label(2), t.small) + pad * 2;
-    let side_w = Theme::text_width("H≤0.00", t.small) + pad * 2;
+    let label_w = text_width(&task_label(2), t.small) + pad * 2;
+    let side_w = text_width("H≤0.00", t.small) + pad * 2;
     let head_h = (t.small * 1.6).round() as i32;
     let x0 = label_w;
     let grid_w = (w - x0 - side_w - pad).max(experts as i32);

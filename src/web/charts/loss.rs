@@ -2,7 +2,7 @@
 //! `core::series`), with markers where the correlation changed.
 
 use super::{display_name, model_colour, words, Theme, GRID, GRID_BOLD, INK, MARK, MUTED};
-use crate::core::axis::{format_loss, format_step, log_ticks, nice_ceiling};
+use crate::core::axis::{format_loss, format_step, log_ticks, nice_ceiling, text_width};
 use crate::core::series::{smoothed, LossSeries};
 use plotters::coord::Shift;
 use plotters::element::DashedPathElement;
@@ -377,7 +377,7 @@ impl LossChart {
             let name = display_name(&m.name);
             area.draw(&Text::new(name.to_string(), (x, y), label.clone()))
                 .map_err(err)?;
-            x += Theme::text_width(name, t.font) + gap * 2;
+            x += text_width(name, t.font) + gap * 2;
         }
         // Line-style key, right-aligned when it fits, else following the models.
         let key_items: [(&str, u8); 3] = [
@@ -387,7 +387,7 @@ impl LossChart {
         ];
         let key_width: i32 = key_items
             .iter()
-            .map(|(s, _)| swatch + gap / 2 + Theme::text_width(s, t.small) + gap * 2)
+            .map(|(s, _)| swatch + gap / 2 + text_width(s, t.small) + gap * 2)
             .sum();
         let mut kx = (width - key_width - t.scaled(10.0)).max(x);
         for (text, kind) in key_items {
@@ -423,7 +423,7 @@ impl LossChart {
             kx += swatch + gap / 2;
             area.draw(&Text::new(text.to_string(), (kx, y), muted.clone()))
                 .map_err(err)?;
-            kx += Theme::text_width(text, t.small) + gap * 2;
+            kx += text_width(text, t.small) + gap * 2;
         }
         Ok(())
     }
