@@ -7,6 +7,8 @@ import { isGated } from './catalogue.js';
 
 const LOSS_MS = 100; // at most 10 loss-chart redraws a second while training
 const HEATMAP_MS = 200;
+// Lecture mode's large type and thick lines are for big screens; a phone keeps the normal ones.
+const BIG_SCREEN = window.matchMedia('(min-width: 701px)');
 
 /** Makes a canvas's backing store match its CSS size × devicePixelRatio; returns the ratio. */
 export function fitBackingStore(canvas) {
@@ -41,6 +43,7 @@ export class Charts {
       this.draw();
     });
     this.observer.observe(lossCanvas);
+    BIG_SCREEN.addEventListener('change', () => this.setLecture(this.lecture));
   }
 
   /** Sizes a canvas's backing store and marks what it shows to be redrawn. */
@@ -134,9 +137,14 @@ export class Charts {
 
   setLecture(on) {
     this.lecture = on;
-    this.loss.setLecture(on);
+    this.loss.setLecture(this.big());
     for (const h of this.heatmaps.values()) h.dirty = true;
     this.request();
+  }
+
+  /** Whether the charts are drawn with lecture mode's large type. */
+  big() {
+    return this.lecture && BIG_SCREEN.matches;
   }
 
   pushTrain(i, data) {
@@ -220,7 +228,8 @@ export class Charts {
       }
       h.dirty = false;
       this.heatmapAt = started;
-      this.wasm.drawGateHeatmap(h.canvas, h.gates, h.experts, t(`heat.${h.name}`), h.entropy, this.lecture, ratio);
+      this.wasm.drawGateHeatmap(h.canvas, h.gates, h.experts, t(`heat.${h.name}`), h.entropy, this.big(), ratio);
+      if (h.gates.length) h.canvas.dataset.drawn = '1'; // with gate weights, not only its title
     }
     const took = performance.now() - started;
     this.drawMs += took;

@@ -20,7 +20,7 @@ import { Inspector } from './inspector.js';
 import { Trainers } from './trainers.js';
 import { installHandle } from './handle.js';
 import { Table } from './table.js';
-import { status, showIdle, setIdleStatus, relabelStatus, showNotices, renderNotices, noticeText } from './status.js';
+import { status, showIdle, settleStatus, setIdleStatus, relabelStatus, showNotices, renderNotices, noticeText } from './status.js';
 
 const $ = (id) => document.getElementById(id);
 const LINK_SHOWN_MS = 2000;
@@ -99,7 +99,7 @@ function onReady(m) {
     store.resumeAfterBuild = false;
     play();
   } else {
-    showIdle();
+    settleStatus();
   }
 }
 

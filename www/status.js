@@ -20,12 +20,17 @@ export function status(key, values = {}, { sticky = false } = {}) {
   last = { key, values };
   $('status').textContent = t(key, values);
   clearTimeout(timer);
-  if (!sticky) timer = setTimeout(showIdle, STATUS_MS);
+  timer = sticky ? null : setTimeout(showIdle, STATUS_MS);
 }
 
 export function showIdle() {
   last = null;
   $('status').textContent = idle();
+}
+
+/** Shows the idle text unless a message is still on display (it falls back by itself). */
+export function settleStatus() {
+  if (!last) showIdle();
 }
 
 /** Re-words whatever the status line shows (after a language change). */

@@ -99,6 +99,9 @@ test('export: the run as JSON and CSV, a chart as PNG; loading the JSON back res
   assert.equal(await fresh.page.evaluate(() => window.mmoe.settings().correlation), 0.2);
   assert.equal(await fresh.page.isHidden('#notice'), true);
   assert.match(fresh.page.url(), /seed=4/);
+  // The confirmation stays long enough to be read.
+  await fresh.page.waitForTimeout(2500);
+  assert.match(await fresh.page.textContent('#status'), /Loaded settings from run\.json/);
 
   // A tampered file: bad values are clamped or dropped and listed, as for URL parameters.
   const tampered = { ...run, settings: { ...run.settings, experts: 999, lr: 'fast', correlation: 0.35 } };

@@ -45,10 +45,16 @@ fn draw_heatmap_on(
     let (w, h) = (w as i32, h as i32);
     let pad = t.scaled(6.0);
     let title_h = (t.font * 1.8).round() as i32;
+    // Smaller type when the title is wider than a narrow heatmap.
+    let title_size = t.font
+        * f64::min(
+            1.0,
+            (w - 2 * pad) as f64 / text_width(title, t.font).max(1) as f64,
+        );
     root.draw(&Text::new(
         title.to_string(),
         (pad, title_h / 2),
-        t.text(t.font, INK, HPos::Left, VPos::Center),
+        t.text(title_size, INK, HPos::Left, VPos::Center),
     ))
     .map_err(err)?;
     if experts == 0 || gates.len() < experts {
