@@ -124,19 +124,23 @@ fn parse_pairs_clamps_and_reports_notices() {
     assert_eq!(models, vec!["mmoe", "sb"]);
     let notices: Vec<String> = Array::from(&get(&parsed, "notices"))
         .iter()
-        .map(|v| v.as_string().unwrap())
+        .map(|v| get(&v, "text").as_string().unwrap())
         .collect();
     assert_eq!(notices.len(), 3, "{notices:?}");
-    assert!(notices[0].starts_with("experts: 500 is out of range 1..=64; set to 64"));
+    assert!(notices[0].starts_with("experts: 500 is out of range 1–64; set to 64"));
+    let first = Array::from(&get(&parsed, "notices")).get(0);
+    assert_eq!(get(&first, "kind").as_string().unwrap(), "out_of_range");
+    assert_eq!(get(&first, "max").as_f64(), Some(64.0));
     assert!(notices
         .iter()
         .any(|n| n.starts_with("lr: 'abc' is not a number")));
     assert!(notices.iter().any(|n| n.contains("unknown model 'foo'")));
     let unknown = Array::from(&get(&parsed, "unknown"));
     assert_eq!(unknown.length(), 1);
+    assert_eq!(get(&unknown.get(0), "key").as_string().unwrap(), "autoplay");
     assert_eq!(
-        Array::from(&unknown.get(0)).get(0).as_string().unwrap(),
-        "autoplay"
+        get(&unknown.get(0), "shown_value").as_string().unwrap(),
+        "1"
     );
 
     // No models named: null, so the page shows its default set.

@@ -6,13 +6,7 @@
 // what the CLI reports), and tests/e2e/presets.test.mjs checks it at the budget.
 
 import { extend } from './i18n.js';
-import { gateL1 as l1 } from './pkg/mmoe.js';
-
-/** L1 distance between the two rows (tasks) of a mean-gate matrix (computed in Rust). */
-export function gateL1(gates) {
-  if (!gates || gates.length !== 2) return NaN;
-  return l1(Float32Array.from(gates.flat()));
-}
+import { gateL1 } from './store.js';
 
 // The data every claim below was measured on: PLE 2020's guess at the sine constants
 // with 10,000 fixed training samples (the "ple" data preset, `mmoe train --data ple`).

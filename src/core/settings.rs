@@ -298,8 +298,121 @@ numeric_settings! {
     eval_every: usize = 50, 1, 100_000, "Steps between evaluations on the test set.";
 }
 
-/// What was done to one query parameter while reading it.
-pub type Notice = String;
+/// What was done to one value while reading settings from a URL, a file or a flag list.
+/// Serialised with its `kind` (snake case) and fields, so the page can word it in its
+/// own language; `Display` is the English text. Quoted values are cut short (`shorten`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Notice {
+    /// Not a number: the default was kept.
+    NotANumber {
+        key: String,
+        shown: String,
+        fixed: f64,
+    },
+    /// Outside the setting's range (or not whole): the nearest allowed value was used.
+    OutOfRange {
+        key: String,
+        shown: String,
+        min: f64,
+        max: f64,
+        fixed: f64,
+    },
+    /// Not a task type: the default was kept.
+    UnknownTask { key: String, shown: String },
+    /// CGC had no expert at all: one shared expert was set.
+    NoCgcExpert,
+    /// The batch was larger than the training set: it was cut to the training set.
+    BatchTooLarge { fixed: usize },
+    /// Not a model name: ignored.
+    UnknownModel { shown: String },
+    /// A model list naming no known model: the default models are shown.
+    NoModels,
+    /// Not a data preset: the default data was kept.
+    UnknownDataPreset { shown: String },
+    /// Not one of a word-valued setting's options: the current value was kept.
+    BadChoice {
+        key: String,
+        shown: String,
+        options: String,
+        kept: String,
+    },
+    /// A link from before the sine laws: `alpha_std = s` now reads as a normal law.
+    OldLawKey { key: String, law: String },
+    /// A normal law's negative standard deviation: its absolute value was used.
+    NegativeStd { key: String, fixed: f64 },
+    /// A uniform law's ends in the wrong order: they were swapped.
+    SwappedEnds { low: String, high: String },
+}
+
+impl fmt::Display for Notice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Notice::NotANumber { key, shown, fixed } => {
+                write!(f, "{key}: '{shown}' is not a number; kept the default {fixed}")
+            }
+            Notice::OutOfRange {
+                key,
+                shown,
+                min,
+                max,
+                fixed,
+            } => write!(
+                f,
+                "{key}: {shown} is out of range {}; set to {fixed}",
+                readable_range(*min, *max)
+            ),
+            Notice::UnknownTask { key, shown } => write!(
+                f,
+                "{key}: unknown task type '{shown}' (expected regression or binary); kept the default"
+            ),
+            Notice::NoCgcExpert => {
+                f.write_str("shared_experts: CGC needs at least one expert; set to 1")
+            }
+            Notice::BatchTooLarge { fixed } => {
+                write!(f, "batch_size: larger than train_samples; set to {fixed}")
+            }
+            Notice::UnknownModel { shown } => write!(
+                f,
+                "models: unknown model '{shown}' (expected sb, omoe, mmoe or cgc); ignored it"
+            ),
+            Notice::NoModels => f.write_str(
+                "models: none of the listed models exist; showing the default models",
+            ),
+            Notice::UnknownDataPreset { shown } => write!(
+                f,
+                "data: unknown data preset '{shown}' (expected paper, ple or google); kept the default data"
+            ),
+            Notice::BadChoice {
+                key,
+                shown,
+                options,
+                kept,
+            } => write!(f, "{key}: '{shown}' is not one of {options}; kept {kept}"),
+            Notice::OldLawKey { key, law } => write!(
+                f,
+                "{key}: now {law}_law = normal with {law}_a = 0 and {law}_b = the standard deviation"
+            ),
+            Notice::NegativeStd { key, fixed } => write!(
+                f,
+                "{key}: a standard deviation cannot be negative; set to {fixed}"
+            ),
+            Notice::SwappedEnds { low, high } => write!(
+                f,
+                "{low}, {high}: the low end was above the high end; swapped them"
+            ),
+        }
+    }
+}
+
+/// A range as people write it: "1–64", or "-1 to 1" when the low end is negative.
+fn readable_range(min: f64, max: f64) -> String {
+    if min < 0.0 {
+        format!("{min} to {max}")
+    } else {
+        format!("{min}–{max}")
+    }
+}
 
 impl Settings {
     pub fn field(name: &str) -> Option<&'static Field> {
@@ -456,7 +569,9 @@ impl Settings {
         for &(_, raw) in pairs.iter().filter(|(key, _)| *key == "data") {
             match settings.clone().with_data_preset(raw) {
                 Ok(s) => settings = s,
-                Err(e) => notices.push(format!("data: {e}; kept the default data")),
+                Err(_) => notices.push(Notice::UnknownDataPreset {
+                    shown: shorten(raw),
+                }),
             }
         }
         for (key, raw) in pairs {
@@ -466,11 +581,21 @@ impl Settings {
             match settings.set_choice(key, raw) {
                 Ok(true) => continue,
                 Ok(false) => {}
-                Err(e) => {
-                    notices.push(format!(
-                        "{key}: {e}; kept {}",
-                        settings.choice(key).unwrap_or("")
-                    ));
+                Err(_) if key == "task1" || key == "task2" => {
+                    notices.push(Notice::UnknownTask {
+                        key: key.into(),
+                        shown: shorten(raw),
+                    });
+                    continue;
+                }
+                Err(_) => {
+                    let choice = CHOICES.iter().find(|c| c.name == key).expect("a choice");
+                    notices.push(Notice::BadChoice {
+                        key: key.into(),
+                        shown: shorten(raw),
+                        options: choice.options.join(", "),
+                        kept: settings.choice(key).unwrap_or("").into(),
+                    });
                     continue;
                 }
             }
@@ -482,9 +607,10 @@ impl Settings {
                         .set_choice(&format!("{law}_law"), "normal")
                         .expect("a law");
                     settings.set(&format!("{law}_a"), 0.0);
-                    notices.push(format!(
-                        "{key}: now {law}_law = normal with {law}_a = 0 and {law}_b = the standard deviation"
-                    ));
+                    notices.push(Notice::OldLawKey {
+                        key: key.into(),
+                        law: law.into(),
+                    });
                     if law == "alpha" {
                         "alpha_b"
                     } else {
@@ -502,9 +628,11 @@ impl Settings {
             let value = match raw.trim().parse::<f64>() {
                 Ok(v) if v.is_finite() => v,
                 _ => {
-                    notices.push(format!(
-                        "{key}: '{shown}' is not a number; kept the default {default}"
-                    ));
+                    notices.push(Notice::NotANumber {
+                        key: key.into(),
+                        shown,
+                        fixed: default,
+                    });
                     continue;
                 }
             };
@@ -513,16 +641,19 @@ impl Settings {
                 fixed = fixed.round();
             }
             if fixed != value {
-                notices.push(format!(
-                    "{key}: {shown} is out of range {}; set to {fixed}",
-                    field.range()
-                ));
+                notices.push(Notice::OutOfRange {
+                    key: key.into(),
+                    shown,
+                    min: field.min,
+                    max: field.max,
+                    fixed,
+                });
             }
             settings.set(key, fixed);
         }
         if settings.task_experts + settings.shared_experts == 0 {
             settings.shared_experts = 1;
-            notices.push("shared_experts: CGC needs at least one expert; set to 1".into());
+            notices.push(Notice::NoCgcExpert);
         }
         for law in ["alpha", "beta"] {
             let (a, b) = (format!("{law}_a"), format!("{law}_b"));
@@ -530,27 +661,21 @@ impl Settings {
             match settings.choice(&format!("{law}_law")) {
                 Some("normal") if vb < 0.0 => {
                     settings.set(&b, -vb);
-                    notices.push(format!(
-                        "{b}: a standard deviation cannot be negative; set to {}",
-                        -vb
-                    ));
+                    notices.push(Notice::NegativeStd { key: b, fixed: -vb });
                 }
                 Some("uniform") if va > vb => {
                     settings.set(&a, vb);
                     settings.set(&b, va);
-                    notices.push(format!(
-                        "{a}, {b}: the low end was above the high end; swapped them"
-                    ));
+                    notices.push(Notice::SwappedEnds { low: a, high: b });
                 }
                 _ => {}
             }
         }
         if !settings.streaming && settings.batch_size > settings.train_samples {
             settings.batch_size = settings.train_samples;
-            notices.push(format!(
-                "batch_size: larger than train_samples; set to {}",
-                settings.train_samples
-            ));
+            notices.push(Notice::BatchTooLarge {
+                fixed: settings.train_samples,
+            });
         }
         (settings, notices, unknown)
     }
@@ -570,7 +695,7 @@ fn law_problem(law: Law, a: f64, b: f64) -> Option<String> {
 }
 
 /// Cuts an untrusted value down for a message, so a long URL cannot flood the notice.
-fn shorten(raw: &str) -> String {
+pub fn shorten(raw: &str) -> String {
     if raw.chars().count() <= 24 {
         raw.to_string()
     } else {
@@ -602,9 +727,7 @@ impl Query {
             }
             let parsed = parse_models(value, &mut notices);
             if parsed.is_empty() {
-                notices.push(
-                    "models: none of the listed models exist; showing the default models".into(),
-                );
+                notices.push(Notice::NoModels);
             } else {
                 models = Some(parsed);
             }
@@ -625,7 +748,9 @@ pub fn parse_models(raw: &str, notices: &mut Vec<Notice>) -> Vec<ModelKind> {
         match part.parse::<ModelKind>() {
             Ok(m) if !models.contains(&m) => models.push(m),
             Ok(_) => {}
-            Err(e) => notices.push(format!("models: {e}; ignored it")),
+            Err(_) => notices.push(Notice::UnknownModel {
+                shown: shorten(part),
+            }),
         }
     }
     models
@@ -803,7 +928,14 @@ mod tests {
         assert_eq!(s.task1, TaskKind::Regression);
         assert_eq!(unknown, vec![("autoplay", "1")]);
         assert_eq!(notices.len(), 5, "{notices:?}");
-        assert!(notices[0].starts_with("experts: 500 is out of range 1..=64; set to 64"));
+        assert_eq!(
+            notices[0].to_string(),
+            "experts: 500 is out of range 1–64; set to 64"
+        );
+        assert_eq!(
+            notices[1].to_string(),
+            "lr: 'abc' is not a number; kept the default 0.01"
+        );
         assert!(s.validate().is_ok());
     }
 

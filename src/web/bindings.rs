@@ -6,8 +6,8 @@
 
 use crate::core::data::{label_correlations, FIGURE_2};
 use crate::core::settings::{
-    Choice, DataPreset, ModelInfo, ModelKind, Query, Settings, CATALOGUE, CHOICES, DATA_PRESETS,
-    EXPERT_COLOURS, FIELDS,
+    Choice, DataPreset, ModelInfo, ModelKind, Notice, Query, Settings, CATALOGUE, CHOICES,
+    DATA_PRESETS, EXPERT_COLOURS, FIELDS,
 };
 use crate::core::train::{Diverged, Session};
 use crate::experiment::stats::Stat;
@@ -54,15 +54,63 @@ pub fn default_settings() -> JsValue {
     to_js(&Settings::default())
 }
 
+/// A notice for the page: its kind and fields (for the page's own wording) and the
+/// English text.
+#[derive(Serialize)]
+struct ShownNotice {
+    #[serde(flatten)]
+    notice: Notice,
+    text: String,
+}
+
+impl From<Notice> for ShownNotice {
+    fn from(notice: Notice) -> Self {
+        let text = notice.to_string();
+        ShownNotice { notice, text }
+    }
+}
+
+/// A pair that names no setting, for the page to handle (its own options) or report, with
+/// the key and value cut short for a message.
+#[derive(Serialize)]
+struct Unknown {
+    key: String,
+    value: String,
+    shown_key: String,
+    shown_value: String,
+}
+
+#[derive(Serialize)]
+struct ParsedQuery {
+    settings: Settings,
+    models: Option<Vec<ModelKind>>,
+    notices: Vec<ShownNotice>,
+    unknown: Vec<Unknown>,
+}
+
 /// Reads `[key, value]` pairs (from `URLSearchParams` or a loaded file) into settings,
 /// clamping or dropping bad values; returns `{settings, models, notices, unknown}`.
-/// `models` is null when the pairs do not name any.
+/// `models` is null when the pairs do not name any; each notice is `{kind, text, …}`;
+/// each unknown pair is `{key, value, shown_key, shown_value}`.
 #[wasm_bindgen(js_name = parsePairs)]
 pub fn parse_pairs(pairs: JsValue) -> Result<JsValue, JsError> {
     let pairs: Vec<(String, String)> = serde_wasm_bindgen::from_value(pairs)?;
-    Ok(to_js(&Query::parse(
-        pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-    )))
+    let query = Query::parse(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    Ok(to_js(&ParsedQuery {
+        settings: query.settings,
+        models: query.models,
+        notices: query.notices.into_iter().map(ShownNotice::from).collect(),
+        unknown: query
+            .unknown
+            .into_iter()
+            .map(|(key, value)| Unknown {
+                shown_key: shorten(&key),
+                shown_value: shorten(&value),
+                key,
+                value,
+            })
+            .collect(),
+    }))
 }
 
 /// The word-valued settings (`[{name, options, help}]`) and the data presets
