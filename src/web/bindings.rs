@@ -6,7 +6,7 @@
 
 use crate::core::data::{label_correlations, FIGURE_2};
 use crate::core::settings::{
-    Choice, DataPreset, ModelInfo, ModelKind, Notice, Query, Settings, CATALOGUE, CHOICES,
+    shorten, Choice, DataPreset, ModelInfo, ModelKind, Notice, Query, Settings, CATALOGUE, CHOICES,
     DATA_PRESETS, EXPERT_COLOURS, FIELDS,
 };
 use crate::core::train::{Diverged, Session};
