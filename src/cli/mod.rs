@@ -14,6 +14,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 mod bench;
+mod replica_bench;
 mod summary;
 mod sweep;
 
