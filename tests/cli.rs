@@ -19,6 +19,10 @@ fn train_prints_a_json_summary_and_writes_the_curve() {
         "train",
         "--model",
         "mmoe",
+        "--data",
+        "ple",
+        "--eval-every",
+        "50",
         "--correlation",
         "0.9",
         "--steps",
@@ -64,10 +68,16 @@ fn train_prints_a_json_summary_and_writes_the_curve() {
 
     let text = std::fs::read_to_string(&curve).unwrap();
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines[0], "step,train_loss_1,train_loss_2");
+    assert_eq!(
+        lines[0],
+        "step,train_loss_1,train_loss_2,test_loss_1,test_loss_2"
+    );
     assert_eq!(lines.len(), 151);
     let last: Vec<f64> = lines[150].split(',').map(|v| v.parse().unwrap()).collect();
     assert_eq!(last[0], 150.0);
+    // Test losses every --eval-every steps, and the last one is the summary's.
+    assert!(lines[49].ends_with(",,") && !lines[50].ends_with(",,"));
+    assert!((last[3] - json["test_loss"][0].as_f64().unwrap()).abs() < 1e-12);
     // The summary's train loss is the mean of the last 100 rows of the curve.
     let mean: f64 = lines[51..]
         .iter()
@@ -84,6 +94,8 @@ fn shared_bottom_has_no_gates_and_binary_tasks_report_auc() {
         "train",
         "--model",
         "sb",
+        "--data",
+        "ple",
         "--steps",
         "50",
         "--task2",

@@ -115,3 +115,17 @@ fn a_diverging_replica_stops_alone_and_the_others_stay_exact() {
         "the wild settings must diverge for this test to mean anything"
     );
 }
+
+#[test]
+fn a_fixed_training_set_is_shuffled_alike_for_every_replica() {
+    // Streaming is the default; with it off, rows come from one shuffled training set.
+    let fixed = |p| Settings {
+        streaming: false,
+        ..settings(p, TaskKind::Binary, 0.2)
+    };
+    let all = [fixed(1.0), fixed(0.3)];
+    let cells: Vec<(ModelKind, usize)> = (0..all.len())
+        .flat_map(|d| ModelKind::ALL.map(|kind| (kind, d)))
+        .collect();
+    compare(&all, &cells, 40);
+}

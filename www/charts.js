@@ -2,9 +2,13 @@
 // src/web/charts/); this module sizes the canvases for the screen's pixel density and
 // draws at most once per animation frame, and only when new data arrived.
 
+import { t } from './i18n.js';
+import { isGated } from './catalogue.js';
+
 const LOSS_MS = 100; // at most 10 loss-chart redraws a second while training
 const HEATMAP_MS = 200;
-const GATED = new Set(['omoe', 'mmoe', 'cgc']);
+// Lecture mode's large type and thick lines are for big screens; a phone keeps the normal ones.
+const BIG_SCREEN = window.matchMedia('(min-width: 701px)');
 
 /** Makes a canvas's backing store match its CSS size × devicePixelRatio; returns the ratio. */
 export function fitBackingStore(canvas) {
@@ -19,9 +23,8 @@ export function fitBackingStore(canvas) {
 }
 
 export class Charts {
-  constructor(wasm, { lossCanvas, heatmapBox, t }) {
+  constructor(wasm, { lossCanvas, heatmapBox }) {
     this.wasm = wasm;
-    this.t = t;
     this.settings = null;
     this.chartWords();
     this.loss = new wasm.LossChart();
@@ -40,6 +43,7 @@ export class Charts {
       this.draw();
     });
     this.observer.observe(lossCanvas);
+    BIG_SCREEN.addEventListener('change', () => this.setLecture(this.lecture));
   }
 
   /** Sizes a canvas's backing store and marks what it shows to be redrawn. */
@@ -61,7 +65,7 @@ export class Charts {
     this.heatmaps.clear();
     const cards = [];
     info.forEach((m, i) => {
-      if (!GATED.has(m.name)) return;
+      if (!isGated(m.name)) return;
       const card = document.createElement('div');
       card.className = 'card heatmap-card';
       card.dataset.model = m.name;
@@ -69,7 +73,7 @@ export class Charts {
       box.className = 'canvas-box heatmap-box';
       const canvas = document.createElement('canvas');
       canvas.setAttribute('role', 'img');
-      canvas.setAttribute('aria-label', this.t('heat.aria', { title: this.t(`heat.${m.name}`) }));
+      canvas.setAttribute('aria-label', t('heat.aria', { title: t(`heat.${m.name}`) }));
       canvas.dataset.model = m.name;
       canvas.id = `heatmap-${m.name}`;
       box.append(canvas);
@@ -77,9 +81,9 @@ export class Charts {
       png.type = 'button';
       png.className = 'png quiet heatmap-png';
       png.dataset.canvas = canvas.id;
-      png.textContent = this.t('png');
-      png.title = this.t('png.title');
-      png.setAttribute('aria-label', `${this.t('png.title')}: ${this.t(`heat.${m.name}`)}`);
+      png.textContent = t('png');
+      png.title = t('png.title');
+      png.setAttribute('aria-label', `${t('png.title')}: ${t(`heat.${m.name}`)}`);
       card.append(box, png);
       cards.push(card);
       this.heatmaps.set(i, {
@@ -99,18 +103,18 @@ export class Charts {
 
   taskLabels() {
     const label = (k) =>
-      this.t('task.label', { t: k, loss: this.settings[`task${k}`] === 'binary' ? 'log-loss' : 'MSE' });
+      t('task.label', { t: k, loss: this.settings[`task${k}`] === 'binary' ? 'log-loss' : 'MSE' });
     this.loss.setTaskLabels(label(1), label(2));
   }
 
   /** The words the Rust charts draw themselves, in the current language. */
   chartWords() {
     this.wasm.setChartWords({
-      training_step: this.t('chart.step'),
-      loss_log: this.t('chart.loss'),
-      test: this.t('chart.test'),
-      task: this.t('chart.task'),
-      utilisation: this.t('chart.use'),
+      training_step: t('chart.step'),
+      loss_log: t('chart.loss'),
+      test: t('chart.test'),
+      task: t('chart.task'),
+      utilisation: t('chart.use'),
     });
   }
 
@@ -119,12 +123,12 @@ export class Charts {
     this.chartWords();
     if (this.settings) this.taskLabels();
     for (const h of this.heatmaps.values()) {
-      h.canvas.setAttribute('aria-label', this.t('heat.aria', { title: this.t(`heat.${h.name}`) }));
+      h.canvas.setAttribute('aria-label', t('heat.aria', { title: t(`heat.${h.name}`) }));
       const png = h.canvas.parentElement.nextElementSibling;
       if (png) {
-        png.textContent = this.t('png');
-        png.title = this.t('png.title');
-        png.setAttribute('aria-label', `${this.t('png.title')}: ${this.t(`heat.${h.name}`)}`);
+        png.textContent = t('png');
+        png.title = t('png.title');
+        png.setAttribute('aria-label', `${t('png.title')}: ${t(`heat.${h.name}`)}`);
       }
       h.dirty = true;
     }
@@ -133,9 +137,14 @@ export class Charts {
 
   setLecture(on) {
     this.lecture = on;
-    this.loss.setLecture(on);
+    this.loss.setLecture(this.big());
     for (const h of this.heatmaps.values()) h.dirty = true;
     this.request();
+  }
+
+  /** Whether the charts are drawn with lecture mode's large type. */
+  big() {
+    return this.lecture && BIG_SCREEN.matches;
   }
 
   pushTrain(i, data) {
@@ -219,7 +228,8 @@ export class Charts {
       }
       h.dirty = false;
       this.heatmapAt = started;
-      this.wasm.drawGateHeatmap(h.canvas, h.gates, h.experts, this.t(`heat.${h.name}`), h.entropy, this.lecture, ratio);
+      this.wasm.drawGateHeatmap(h.canvas, h.gates, h.experts, t(`heat.${h.name}`), h.entropy, this.big(), ratio);
+      if (h.gates.length) h.canvas.dataset.drawn = '1'; // with gate weights, not only its title
     }
     const took = performance.now() - started;
     this.drawMs += took;

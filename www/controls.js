@@ -1,10 +1,11 @@
-// The settings panel: reads and writes the inputs, explains each setting in a tooltip
-// (the help text comes from the Rust settings table, so it cannot drift from the CLI),
-// and reports each change with how it has to be applied:
-//   'live'    — the worker changes it while training (correlation, learning rate)
-//   'rebuild' — the models are rebuilt (sizes, seed, data, task types)
+// The settings panel: the model picks (from the catalogue), the inputs, a tooltip per
+// setting (the English help comes from the Rust settings table, so it cannot drift from
+// the CLI) and each change reported with how it has to be applied: live (correlation,
+// learning rate: the trainer changes them while training) or by rebuilding the models.
 
-import { MODEL_NAMES } from './url-state.js';
+import { store } from './store.js';
+import { t, has, extend } from './i18n.js';
+import { modelNames, modelLabel, swatch } from './catalogue.js';
 
 const LIVE = new Set(['correlation', 'lr']);
 const $ = (id) => document.getElementById(id);
@@ -19,23 +20,22 @@ export class Controls {
    * @param {object} o
    * @param {object} o.wasm the initialised wasm module (parsePairs)
    * @param {Array} o.fields the settings table (name, min, max, integer, help)
-   * @param {(name: string, value: any, kind: 'live'|'rebuild') => void} o.onSetting
+   * @param {(name: string, settings: object, notices: Array, live: boolean) => void} o.onSettings
    * @param {(models: string[]) => void} o.onModels
-   * @param {(message: string) => void} o.onStatus
    */
-  constructor({ wasm, fields, onSetting, onModels, onStatus }) {
+  constructor({ wasm, fields, onSettings, onModels }) {
     this.wasm = wasm;
     this.fields = new Map(fields.map((f) => [f.name, f]));
-    this.onSetting = onSetting;
+    this.onSettings = onSettings;
     this.onModels = onModels;
-    this.onStatus = onStatus;
     this.inputs = new Map();
+    extend('en', Object.fromEntries(fields.map((f) => [`help.${f.name}`, f.help])));
+    this.buildModelPicks();
     this.buildMoreFields();
     for (const field of fields) {
       const input = $(field.name);
       if (!input) continue;
       this.inputs.set(field.name, input);
-      input.title = field.help;
       if (input.type !== 'range') {
         input.min = String(field.min);
         input.max = String(field.max);
@@ -49,22 +49,40 @@ export class Controls {
       $('correlation-out').textContent = Number(correlation.value).toFixed(2);
     });
     for (const name of ['task1', 'task2']) {
-      const select = $(name);
-      select.title = `Type of task ${name.slice(-1)}: regression (MSE) or binary (log-loss; AUC on the test set)`;
-      select.addEventListener('change', () => this.onSetting(name, select.value, 'rebuild'));
+      $(name).addEventListener('change', () => this.commit(name, $(name).value));
     }
-    this.modelBoxes = [...document.querySelectorAll('input[name="models"]')];
-    for (const box of this.modelBoxes) {
+    this.relabel();
+  }
+
+  /** A checkbox per model of the catalogue, with its colour and a few words. */
+  buildModelPicks() {
+    this.modelBoxes = modelNames().map((name) => {
+      const label = document.createElement('label');
+      label.className = 'pick';
+      label.dataset.model = name;
+      const box = document.createElement('input');
+      box.type = 'checkbox';
+      box.name = 'models';
+      box.value = name;
+      const text = document.createElement('span');
+      const b = document.createElement('b');
+      b.textContent = modelLabel(name);
+      const small = document.createElement('small');
+      small.dataset.i18n = `pick.${name}`;
+      text.append(b, small);
+      label.append(box, swatch(name), text);
       box.addEventListener('change', () => {
         const models = this.checkedModels();
         if (models.length === 0) {
           box.checked = true;
-          this.onStatus('At least one model has to train; kept ' + box.value + '.');
+          this.onSettings('models', store.settings, [{ kind: 'one_model', model: modelLabel(name) }], false);
           return;
         }
         this.onModels(models);
       });
-    }
+      return box;
+    });
+    $('model-picks').replaceChildren(...this.modelBoxes.map((box) => box.parentElement));
   }
 
   /** One labelled input per setting that has no place in the main panel. */
@@ -75,7 +93,8 @@ export class Controls {
       const label = document.createElement('label');
       label.className = 'field';
       const name = document.createElement('span');
-      name.textContent = field.name.replaceAll('_', ' ');
+      name.className = 'field-name';
+      name.dataset.field = field.name;
       const input = document.createElement('input');
       input.id = field.name;
       input.name = field.name;
@@ -86,19 +105,39 @@ export class Controls {
     }
   }
 
-  checkedModels() {
-    // Keep the canonical order (sb, omoe, mmoe, cgc) whatever order they were ticked in.
-    return MODEL_NAMES.filter((m) => this.modelBoxes.find((b) => b.value === m)?.checked);
+  /** A setting's name in the current language (its field name when untranslated). */
+  label(name) {
+    return has(`field.${name}`) ? t(`field.${name}`) : name.replaceAll('_', ' ');
   }
 
-  /** Clamps a typed value through the same rules as URL parameters, then reports it. */
+  /** Re-words the tooltips and the generated labels in the current language. */
+  relabel() {
+    for (const [name, input] of this.inputs) input.title = t(`help.${name}`);
+    for (const el of document.querySelectorAll('#more-fields .field-name')) el.textContent = this.label(el.dataset.field);
+    for (const box of this.modelBoxes) {
+      box.parentElement.title = t(`desc.${box.value}`);
+      box.parentElement.querySelector('small').textContent = t(`pick.${box.value}`);
+    }
+    for (const name of ['task1', 'task2']) $(name).title = t('task.type.title', { t: name.slice(-1) });
+  }
+
+  checkedModels() {
+    // Keep the catalogue's order whatever order they were ticked in.
+    return modelNames().filter((m) => this.modelBoxes.find((b) => b.value === m)?.checked);
+  }
+
+  /**
+   * Reads a typed value together with every other current setting, through the same
+   * rules as URL parameters (so a value that breaks another setting's rule, like a
+   * training set smaller than the batch, fixes that setting and says so), then reports it.
+   */
   commit(name, raw) {
-    const parsed = this.wasm.parsePairs([[name, String(raw)]]);
-    const value = parsed.settings[name];
-    for (const notice of parsed.notices) this.onStatus(notice);
-    this.inputs.get(name).value = show(value);
-    if (name === 'correlation') $('correlation-out').textContent = Number(value).toFixed(2);
-    this.onSetting(name, value, LIVE.has(name) ? 'live' : 'rebuild');
+    const pairs = Object.entries({ ...store.settings, [name]: raw }).map(([k, v]) => [k, String(v)]);
+    const parsed = this.wasm.parsePairs(pairs);
+    const input = this.inputs.get(name);
+    if (input) input.value = show(parsed.settings[name]);
+    if (name === 'correlation') $('correlation-out').textContent = Number(parsed.settings[name]).toFixed(2);
+    this.onSettings(name, parsed.settings, parsed.notices, LIVE.has(name));
   }
 
   /** Shows a whole state (settings and models) in the inputs. */

@@ -6,9 +6,13 @@
 
 import { Experiment, drawSweepFigure, sweepFigureSize } from './pkg/mmoe.js';
 import { compiled, ready } from './wasm.js';
+import { ToExperiment, FromExperiment, message } from './messages.js';
+import { t, onLang, hasOwn } from './i18n.js';
+import { modelNames, modelLabel } from './catalogue.js';
 
 const $ = (id) => document.getElementById(id);
 const FIGURES = 4;
+const CHECKED = new Set(['sb', 'omoe', 'mmoe']); // the paper's three models, ticked at first
 /** Least time between two redraws of the figures and downloads while running. */
 const REFRESH_MS = 1000;
 
@@ -16,26 +20,47 @@ let run = null; // { workers, collector, queue, steps (per seed in flight), star
 let latest = null; // { json, csv, done, total }
 let drawQueue = [];
 let urls = [];
+let shown = { key: '', values: {} }; // the status line's text, re-worded on a language change
 
-function setStatus(text) {
-  $('experiment-status').textContent = text;
+function setStatus(key, values = {}) {
+  shown = { key, values };
+  $('experiment-status').textContent = key ? t(key, values) : '';
 }
 
+/** A checkbox per model of the catalogue. */
+function buildModelPicks() {
+  const legend = $('experiment-models').querySelector('legend');
+  $('experiment-models').replaceChildren(
+    legend,
+    ...modelNames().map((name) => {
+      const label = document.createElement('label');
+      const box = document.createElement('input');
+      box.type = 'checkbox';
+      box.name = 'experiment-model';
+      box.value = name;
+      box.checked = CHECKED.has(name);
+      label.append(box, ` ${modelLabel(name)}`);
+      return label;
+    }),
+  );
+}
+
+/** The run's configuration from the form; throws with every problem, worded for people. */
 function readConfig() {
   const settings = window.mmoe?.settings?.();
-  if (!settings) throw new Error('the page is still loading');
+  if (!settings) throw new Error(t('exp.loading'));
   const models = [...document.querySelectorAll('#experiment-form input[name="experiment-model"]:checked')].map((el) => el.value);
   const correlations = $('experiment-correlations').value.split(',').map((v) => v.trim()).filter(Boolean).map(Number);
   const problems = [];
-  if (!models.length) problems.push('choose at least one model');
+  if (!models.length) problems.push(t('exp.nomodel'));
   if (!correlations.length || correlations.some((p) => !Number.isFinite(p) || p < -1 || p > 1)) {
-    problems.push('correlations must be numbers in -1..1, separated by commas');
+    problems.push(t('exp.badcorr'));
   }
   const seeds = Number($('experiment-seeds').value);
   const steps = Number($('experiment-steps').value);
-  if (!Number.isInteger(seeds) || seeds < 1 || seeds > 500) problems.push('seeds must be a whole number in 1..500');
-  if (!Number.isInteger(steps) || steps < 10 || steps > 20000) problems.push('steps must be a whole number in 10..20000');
-  if (problems.length) throw new Error(problems.join('; '));
+  if (!Number.isInteger(seeds) || seeds < 1 || seeds > 500) problems.push(t('exp.badseeds'));
+  if (!Number.isInteger(steps) || steps < 10 || steps > 20000) problems.push(t('exp.badsteps'));
+  if (problems.length) throw new Error(problems.join(t('exp.join')));
   return {
     models,
     correlations,
@@ -74,36 +99,46 @@ function scheduleDraw() {
   requestAnimationFrame(drawNext);
 }
 
+/**
+ * The words the figures draw in the page's language, for figures::Words in Rust (which
+ * has the English ones: a word this language lacks stays English).
+ */
+const figureWords = () =>
+  Object.fromEntries(FIGURE_WORDS.filter((name) => hasOwn(`fig.${name}`)).map((name) => [name, t(`fig.${name}`)]));
+const FIGURE_WORDS = ['loss_curves', 'trainability', 'train_panel', 'test_panel', 'jsd_panel', 'l1_panel',
+  'correlation_panel', 'histogram_panel', 'task', 'step', 'correlation', 'loss', 'training_loss', 'test_loss', 'jsd', 'l1'];
+
+/** Draws the next queued figure at the width its box is shown at, for the screen's pixels. */
 function drawNext() {
   const index = drawQueue.shift();
   if (index === undefined || !latest) return;
   const canvas = $(`experiment-fig-${index}`);
+  const ratio = window.devicePixelRatio || 1;
   try {
-    const [w, h] = sweepFigureSize(index, latest.json);
-    if (canvas.width !== w || canvas.height !== h) {
-      canvas.width = w;
-      canvas.height = h;
-    }
-    drawSweepFigure(canvas, index, latest.json);
+    const [w, h] = sweepFigureSize(index, latest.json, Math.round(canvas.parentElement.clientWidth));
+    canvas.width = Math.round(w * ratio);
+    canvas.height = Math.round(h * ratio);
+    drawSweepFigure(canvas, index, latest.json, figureWords(), ratio);
     canvas.dataset.drawn = String(latest.done);
   } catch (err) {
-    setStatus(`Could not draw a figure: ${err.message ?? err}`);
+    setStatus('exp.drawfail', { error: err.message ?? err });
   }
   if (drawQueue.length) requestAnimationFrame(drawNext);
 }
 
-function finish(message) {
-  run?.workers.forEach((w) => w.terminate());
+function finish(key, values) {
+  run?.workers.forEach((worker) => worker.terminate());
   run?.collector.free();
   run = null;
   $('experiment-run').disabled = false;
   $('experiment-cancel').disabled = true;
-  setStatus(message);
+  setStatus(key, values);
 }
 
-const minutes = (ms) => {
+/** A duration for people: "40 s", "3 min 05 s". */
+const duration = (ms) => {
   const s = Math.max(0, Math.round(ms / 1000));
-  return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
+  return s < 60 ? t('exp.seconds', { s }) : t('exp.minutes', { m: Math.floor(s / 60), s: String(s % 60).padStart(2, '0') });
 };
 
 /** Runs done, counting the seeds in flight by their share of steps. */
@@ -117,8 +152,9 @@ function showProgress() {
   $('experiment-progress').value = done;
   const elapsed = performance.now() - run.started;
   const left = done > 0 ? (elapsed * (run.total - done)) / done : NaN;
-  const eta = Number.isFinite(left) ? `, about ${minutes(left)} left` : '';
-  setStatus(`${run.collector.done()} of ${run.total} runs done on ${run.workers.length} cores${eta}.`);
+  const values = { done: run.collector.done(), total: run.total, cores: run.workers.length };
+  if (Number.isFinite(left)) setStatus('exp.progress.eta', { ...values, left: duration(left) });
+  else setStatus('exp.progress', values);
 }
 
 function refresh(force) {
@@ -141,17 +177,17 @@ function handOut(worker) {
   if (!run.queue.length) return;
   const seed = run.queue.shift();
   run.steps.set(seed, 0);
-  worker.postMessage({ type: 'seed', seed });
+  worker.postMessage(message(ToExperiment.SEED, { seed }));
 }
 
 function onMessage(worker, data) {
   if (!run) return;
-  if (data.type === 'ready') {
+  if (data.type === FromExperiment.READY) {
     handOut(worker);
-  } else if (data.type === 'progress') {
+  } else if (data.type === FromExperiment.PROGRESS) {
     run.steps.set(data.seed, data.step);
     showProgress();
-  } else if (data.type === 'seed-done') {
+  } else if (data.type === FromExperiment.SEED_DONE) {
     run.steps.delete(data.seed);
     run.collector.addCells(data.cells);
     handOut(worker);
@@ -159,13 +195,12 @@ function onMessage(worker, data) {
     refresh(all);
     if (all) {
       $('experiment-progress').value = run.total;
-      const took = minutes(performance.now() - run.started);
-      finish(`Done: ${run.total} runs in ${took}. Download the results below, or run again.`);
+      finish('exp.done', { total: run.total, took: duration(performance.now() - run.started) });
     } else {
       showProgress();
     }
-  } else if (data.type === 'error') {
-    finish(`The experiment stopped: ${data.message}`);
+  } else if (data.type === FromExperiment.ERROR) {
+    finish('exp.stopped', { error: data.message });
   }
 }
 
@@ -175,7 +210,7 @@ async function start(event) {
   try {
     config = readConfig();
   } catch (err) {
-    setStatus(`Cannot start: ${err.message}.`);
+    setStatus('exp.cannot', { why: err.message });
     return;
   }
   finish('');
@@ -185,7 +220,7 @@ async function start(event) {
   try {
     collector = new Experiment(config);
   } catch (err) {
-    setStatus(`Cannot start: ${err.message ?? err}.`);
+    setStatus('exp.cannot', { why: err.message ?? err });
     return;
   }
   const perSeed = config.models.length * config.correlations.length;
@@ -196,7 +231,7 @@ async function start(event) {
   progress.max = total;
   $('experiment-run').disabled = true;
   $('experiment-cancel').disabled = false;
-  setStatus(`Running ${total} training runs of ${config.steps} steps on ${cores} cores…`);
+  setStatus('exp.running', { n: total, steps: config.steps, cores });
   const queue = Array.from({ length: config.seeds }, (_, i) => config.first_seed + i);
   run = { workers: [], collector, queue, steps: new Map(), started: performance.now(), refreshed: 0, perSeed, total, config };
   const module = await compiled;
@@ -204,8 +239,8 @@ async function start(event) {
   for (let i = 0; i < cores; i++) {
     const worker = new Worker(new URL('./experiment-worker.js', import.meta.url), { type: 'module' });
     worker.onmessage = ({ data }) => run === current && onMessage(worker, data);
-    worker.onerror = (err) => run === current && finish(`The experiment worker crashed: ${err.message ?? 'unknown error'}. Press Run to start again.`);
-    worker.postMessage({ type: 'init', module, config });
+    worker.onerror = (err) => run === current && finish('exp.crashed', { error: err.message ?? '?' });
+    worker.postMessage(message(ToExperiment.INIT, { module, config }));
     run.workers.push(worker);
   }
 }
@@ -213,7 +248,7 @@ async function start(event) {
 function cancel() {
   const done = run?.collector.done() ?? 0;
   if (run && done) refresh(true);
-  finish(`Cancelled after ${done} runs${done ? '; the downloads hold the runs so far' : ''}.`);
+  finish(done ? 'exp.cancelledsome' : 'exp.cancelled', { done });
 }
 
 /** The paper's Figure 5 protocol (section 5.3): 200 runs of each model at p = 1 and 0.5. */
@@ -224,10 +259,22 @@ function figure5() {
   });
   $('experiment-correlations').value = '1, 0.5';
   $('experiment-seeds').value = '200';
-  setStatus('Set up the paper’s Figure 5: 3 models × 2 correlations × 200 seeds. Press Run.');
+  setStatus('exp.fig5set');
 }
 
 await ready;
+buildModelPicks();
+// Redraw at the new width when the panel's width changes (a resize, a rotated phone).
+let figuresWidth = 0;
+new ResizeObserver(([entry]) => {
+  const width = Math.round(entry.contentRect.width);
+  if (width !== figuresWidth && latest) scheduleDraw();
+  figuresWidth = width;
+}).observe($('experiment-figures'));
 $('experiment-form').addEventListener('submit', start);
 $('experiment-figure5').addEventListener('click', figure5);
 $('experiment-cancel').addEventListener('click', cancel);
+onLang(() => {
+  setStatus(shown.key, shown.values);
+  if (latest) scheduleDraw();
+});

@@ -1,17 +1,12 @@
 // Export of the current run (JSON, CSV, each chart as PNG) and import of settings from
 // a downloaded file. Imported values go through the wasm `parsePairs`, the same
-// validation as URL parameters, and come back with the same kind of notices.
+// validation as URL parameters, and come back with the same kind of notices. A run is
+// read through its RunHistory (store.js).
+
+import { t } from './i18n.js';
 
 export const FORMAT = 'mmoe-playground-run';
-const MAX_SHOWN = 40;
-const shorten = (s) => (s.length > MAX_SHOWN ? `${s.slice(0, MAX_SHOWN)}…` : s);
 const num = (v) => (Number.isFinite(v) ? v : null);
-
-function trainRows(run) {
-  const rows = [];
-  for (let s = 1; s <= run.steps; s++) rows.push([s, num(run.train[2 * s - 2]), num(run.train[2 * s - 1])]);
-  return rows;
-}
 
 /** The run as a JSON text: settings, models, per-step losses, evaluations, gate history. */
 export function runJson({ settings, models, step, pearson, preset, runs }) {
@@ -24,23 +19,20 @@ export function runJson({ settings, models, step, pearson, preset, runs }) {
     models,
     settings,
     runs: Object.fromEntries(
-      runs.map((run) => {
-        const experts = run.testGates.length / 2;
-        return [
-          run.name,
-          {
-            parameters: run.parameters,
-            experts: run.experts,
-            steps: run.steps,
-            diverged: run.diverged,
-            train_loss: trainRows(run),
-            test_loss: run.test.map((r) => r.map(num)),
-            test_gates: experts ? [Array.from(run.testGates.subarray(0, experts)), Array.from(run.testGates.subarray(experts))] : [],
-            // Mean gate weights of the training batch, every few steps: [step, task-1 row…, task-2 row…].
-            gate_history: run.gateHistory.map((r) => r.map(num)),
-          },
-        ];
-      }),
+      runs.map((run) => [
+        run.name,
+        {
+          parameters: run.parameters,
+          experts: run.experts,
+          steps: run.steps,
+          diverged: run.diverged,
+          train_loss: run.trainRows().map((r) => r.map(num)),
+          test_loss: run.testRows().map((r) => r.map(num)),
+          test_gates: run.testGateRows(),
+          // Mean gate weights of the training batch, every few steps: [step, task-1 row…, task-2 row…].
+          gate_history: run.gateHistory().map((r) => r.map(num)),
+        },
+      ]),
     ),
   };
   return JSON.stringify(out);
@@ -55,30 +47,24 @@ const csvCell = (v) => (v === null || v === undefined || (typeof v === 'number' 
 export function runCsv({ settings, models, runs }) {
   const lines = [`# ${FORMAT} v1`, `# models=${models.join(',')}`];
   for (const [k, v] of Object.entries(settings)) lines.push(`# ${k}=${v}`);
-  const width = Math.max(0, ...runs.map((r) => (r.gateHistory[0]?.length ?? 1) - 1)) / 2;
+  const width = Math.max(0, ...runs.map((r) => r.gates.length)) / 2;
   const gateCols = [];
   for (const task of [1, 2]) for (let e = 1; e <= width; e++) gateCols.push(`gate_t${task}_e${e}`);
   lines.push(['model', 'step', 'train_loss_1', 'train_loss_2', 'test_loss_1', 'test_loss_2', ...gateCols].join(','));
   for (const run of runs) {
-    const tests = new Map(run.test.map((r) => [r[0], r]));
-    const gates = new Map(run.gateHistory.map((r) => [r[0], r]));
-    const experts = (run.gateHistory[0]?.length ?? 1) - 1;
+    const tests = new Map(run.testRows().map((r) => [r[0], r]));
+    const gates = new Map(run.gateHistory().map((r) => [r[0], r]));
+    const experts = run.gates.length / 2;
     for (let s = 0; s <= run.steps; s++) {
       const test = tests.get(s);
       const g = gates.get(s);
       if (s === 0 && !test) continue;
-      const cells = [
-        run.name,
-        s,
-        s > 0 ? csvCell(run.train[2 * s - 2]) : '',
-        s > 0 ? csvCell(run.train[2 * s - 1]) : '',
-        csvCell(test?.[1]),
-        csvCell(test?.[2]),
-      ];
+      const train = run.trainAt(s);
+      const cells = [run.name, s, csvCell(train?.[0]), csvCell(train?.[1]), csvCell(test?.[1]), csvCell(test?.[2])];
       for (let c = 0; c < gateCols.length; c++) {
         const task = c < width ? 0 : 1;
         const e = c % width;
-        cells.push(g && e < experts / 2 ? csvCell(g[1 + task * (experts / 2) + e]) : '');
+        cells.push(g && e < experts ? csvCell(g[1 + task * experts + e]) : '');
       }
       lines.push(cells.join(','));
     }
@@ -115,24 +101,19 @@ export function readSettingsFile(wasm, text) {
   try {
     data = JSON.parse(text);
   } catch {
-    throw new Error('not a JSON file');
+    throw new Error(t('file.notjson'));
   }
-  if (!data || typeof data !== 'object' || Array.isArray(data)) throw new Error('not a JSON object');
+  if (!data || typeof data !== 'object' || Array.isArray(data)) throw new Error(t('file.notobject'));
   const source = data.settings && typeof data.settings === 'object' && !Array.isArray(data.settings) ? data.settings : data;
-  const notices = [];
   const pairs = [];
   for (const [key, value] of Object.entries(source)) {
     if (source === data && ['format', 'version', 'models', 'runs', 'step', 'label_pearson', 'preset'].includes(key)) continue;
-    if (value === null || typeof value === 'object') {
-      notices.push(`${shorten(key)}: not a number or a word; ignored it`);
-      continue;
-    }
-    pairs.push([key, String(value)]);
+    // A list or an object is quoted as JSON, and parsePairs says it is not a value.
+    pairs.push([key, value !== null && typeof value === 'object' ? JSON.stringify(value) : String(value)]);
   }
   if (Array.isArray(data.models)) pairs.push(['models', data.models.map(String).join(',')]);
   else if (typeof data.models === 'string') pairs.push(['models', data.models]);
   const parsed = wasm.parsePairs(pairs);
-  notices.push(...parsed.notices);
-  for (const [key] of parsed.unknown) notices.push(`${shorten(key)}: not a known setting; ignored it`);
+  const notices = [...parsed.notices, ...parsed.unknown.map((u) => ({ kind: 'unknown_setting', key: u.shown_key }))];
   return { settings: parsed.settings, models: parsed.models ?? null, notices };
 }

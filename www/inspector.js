@@ -5,12 +5,10 @@
 // routing, or a constant mixture?). Plain canvas 2D, drawn only when something changed.
 
 import { fitBackingStore } from './charts.js';
-import { gateL1 } from './pkg/mmoe.js';
+import { store } from './store.js';
+import { t } from './i18n.js';
+import { isGated, modelLabel, modelColour, expertColour } from './catalogue.js';
 
-// Okabe–Ito, for experts (the models keep their own colours elsewhere).
-const EXPERT = ['#0072b2', '#e69f00', '#009e73', '#d55e00', '#56b4e9', '#cc79a7', '#f0e442', '#000000'];
-const MODEL = { omoe: '#56b4e9', mmoe: '#009e73', cgc: '#cc79a7' };
-const GATED = new Set(['omoe', 'mmoe', 'cgc']);
 const INK = '#1d232b';
 const MUTED = '#5b6470';
 const GRID = '#e6e9ee';
@@ -64,7 +62,7 @@ export class Inspector {
     }).observe(this.card);
     new ResizeObserver(() => this.drawAll()).observe(this.scatter);
     setInterval(() => {
-      if (this.visible && this.running() && this.models.length) {
+      if (this.visible && store.running && this.models.length) {
         this.ask();
         this.drawSimilarity();
       }
@@ -79,12 +77,12 @@ export class Inspector {
   /** New models: list the gated ones (MMoE first choice) and ask for fresh data. */
   reset(info) {
     const keep = this.select.value;
-    this.models = info.map((m, index) => ({ name: m.name, index, experts: m.experts })).filter((m) => GATED.has(m.name));
+    this.models = info.map((m, index) => ({ name: m.name, index, experts: m.experts })).filter((m) => isGated(m.name));
     this.select.replaceChildren(
       ...this.models.map((m) => {
         const o = document.createElement('option');
         o.value = m.name;
-        o.textContent = { omoe: 'OMoE', mmoe: 'MMoE', cgc: 'CGC' }[m.name];
+        o.textContent = modelLabel(m.name);
         return o;
       }),
     );
@@ -166,8 +164,7 @@ export class Inspector {
 
   /** Bars per expert: R² of the best linear read-out of each task's target from it. */
   drawReadout() {
-    const canvas = document.getElementById('inspector-readout');
-    const { ctx, w, h } = fit(canvas);
+    const { ctx, w, h } = fit(this.readoutCanvas);
     const m = this.model();
     const r = m && this.data?.readout?.[m.index];
     this.readout = r?.length ? Array.from(r) : null;
@@ -182,11 +179,11 @@ export class Inspector {
     ctx.textAlign = 'center';
     for (let k = 0; k < e; k++) {
       const bw = Math.max(2, slot * 0.34);
-      for (let t = 0; t < 2; t++) {
-        const v = Math.min(1, Math.max(0, r[k * 2 + t]));
-        ctx.globalAlpha = t === 0 ? 0.9 : 0.45;
-        ctx.fillStyle = EXPERT[k % EXPERT.length];
-        const x = pad.l + k * slot + slot * (t === 0 ? 0.14 : 0.52);
+      for (let task = 0; task < 2; task++) {
+        const v = Math.min(1, Math.max(0, r[k * 2 + task]));
+        ctx.globalAlpha = task === 0 ? 0.9 : 0.45;
+        ctx.fillStyle = expertColour(k);
+        const x = pad.l + k * slot + slot * (task === 0 ? 0.14 : 0.52);
         ctx.fillRect(x, y(v), bw, Math.max(1, ph * v));
       }
       ctx.globalAlpha = 1;
@@ -255,7 +252,7 @@ export class Inspector {
         const row = 2 * i * e;
         for (let k = 1; k < e; k++) if (g[row + k] > g[row + best]) best = k;
       }
-      ctx.fillStyle = g?.length ? EXPERT[best % EXPERT.length] : MUTED;
+      ctx.fillStyle = g?.length ? expertColour(best) : MUTED;
       ctx.fillRect(sx(p[i]) - dot, sy(p[n + i]) - dot, 2 * dot, 2 * dot);
     }
     ctx.globalAlpha = 1;
@@ -279,19 +276,19 @@ export class Inspector {
     ctx.fillText('w2·x →', 0, 0);
     ctx.restore();
     ctx.textAlign = 'left';
-    ctx.fillText(this.t('inspector.colour'), ox, pad - 8);
+    ctx.fillText(t('inspector.colour'), ox, pad - 8);
   }
 
   drawSample() {
     const { ctx, w, h } = fit(this.sample);
     const gates = this.count() ? this.sampleGates(this.picked) : null;
     if (!gates) {
-      this.sampleLabel.textContent = this.t('inspector.sample.none');
+      this.sampleLabel.textContent = t('inspector.sample.none');
       return;
     }
     const p = this.data.projections;
     const n = this.count();
-    this.sampleLabel.textContent = this.t('inspector.sample', {
+    this.sampleLabel.textContent = t('inspector.sample', {
       i: this.picked,
       a: p[this.picked].toFixed(2),
       b: p[n + this.picked].toFixed(2),
@@ -303,16 +300,16 @@ export class Inspector {
     const barW = Math.max(2, (groupW - 16) / e);
     this.unitAxis(ctx, pad, w, (v) => pad.t + plotH * (1 - v));
     ctx.textAlign = 'center';
-    for (let t = 0; t < 2; t++) {
-      const x0 = pad.l + t * groupW + 8;
+    for (let task = 0; task < 2; task++) {
+      const x0 = pad.l + task * groupW + 8;
       for (let k = 0; k < e; k++) {
-        const v = gates[t][k];
-        ctx.fillStyle = EXPERT[k % EXPERT.length];
+        const v = gates[task][k];
+        ctx.fillStyle = expertColour(k);
         ctx.fillRect(x0 + k * barW + 1, pad.t + plotH * (1 - v), barW - 2, plotH * v);
       }
       ctx.fillStyle = INK;
       ctx.font = this.font(11);
-      ctx.fillText(this.t('task.label', { t: t + 1, loss: '' }).replace(/ · $/, ''), x0 + (e * barW) / 2, h - 8);
+      ctx.fillText(t('task.label', { t: task + 1, loss: '' }).replace(/ · $/, ''), x0 + (e * barW) / 2, h - 8);
       if (e <= 16) {
         ctx.fillStyle = MUTED;
         ctx.font = this.font(9);
@@ -324,20 +321,18 @@ export class Inspector {
   drawSimilarity() {
     const { ctx, w, h } = fit(this.similarity);
     const m = this.model();
-    const run = m && this.runs()[m.index];
-    const history = run?.gateHistory ?? [];
+    const l1 = (m && store.runs[m.index]?.gateDistances()) ?? [];
     const pad = { l: this.lecture ? 44 : 34, r: 10, t: 10, b: this.lecture ? 34 : 26 };
     const pw = w - pad.l - pad.r;
     const ph = h - pad.t - pad.b;
-    const l1 = history.map((r) => [r[0], gateL1(Float32Array.from(r.slice(1)))]);
     const maxStep = Math.max(1, ...l1.map((p) => p[0]));
     const maxY = Math.max(0.5, ...l1.map((p) => p[1]));
     this.unitAxis(ctx, pad, w, (v) => pad.t + ph * (1 - v / maxY), maxY, 2);
     ctx.textAlign = 'center';
-    ctx.fillText(`${this.t('counter.step')} ${maxStep}`, pad.l + pw / 2, h - 6);
+    ctx.fillText(`${t('counter.step')} ${maxStep}`, pad.l + pw / 2, h - 6);
     this.similarityPoints = l1.length;
     if (l1.length < 2) return;
-    ctx.strokeStyle = MODEL[m.name];
+    ctx.strokeStyle = modelColour(m.name);
     ctx.lineWidth = this.lecture ? 4 : 2;
     ctx.beginPath();
     l1.forEach(([s, v], k) => {
@@ -370,10 +365,10 @@ export class Inspector {
     let stdCount = 0;
     const values = new Float32Array(n);
     for (let k = 0; k < e; k++) {
-      for (let t = 0; t < 2; t++) {
+      for (let task = 0; task < 2; task++) {
         let mean = 0;
         for (let i = 0; i < n; i++) {
-          values[i] = g[(2 * i + t) * e + k];
+          values[i] = g[(2 * i + task) * e + k];
           mean += values[i] / n;
         }
         const sorted = values.slice().sort(); // a typed array sorts numerically
@@ -383,15 +378,15 @@ export class Inspector {
         stdSum += Math.sqrt(varSum / n);
         stdCount += 1;
         const bw = Math.max(2, slot * 0.32);
-        const x = pad.l + k * slot + slot * (t === 0 ? 0.14 : 0.54);
-        const colour = EXPERT[k % EXPERT.length];
+        const x = pad.l + k * slot + slot * (task === 0 ? 0.14 : 0.54);
+        const colour = expertColour(k);
         ctx.strokeStyle = colour;
         ctx.lineWidth = this.lecture ? 2.5 : 1.5;
         ctx.beginPath();
         ctx.moveTo(x + bw / 2, y(quantile(sorted, 0.05)));
         ctx.lineTo(x + bw / 2, y(quantile(sorted, 0.95)));
         ctx.stroke();
-        ctx.globalAlpha = t === 0 ? 0.85 : 0.45;
+        ctx.globalAlpha = task === 0 ? 0.85 : 0.45;
         ctx.fillStyle = colour;
         const q1 = y(quantile(sorted, 0.25));
         const q3 = y(quantile(sorted, 0.75));
@@ -408,7 +403,7 @@ export class Inspector {
     }
     this.spreadStd = stdCount ? stdSum / stdCount : NaN;
     const kind = this.spreadStd > 0.02 ? 'inspector.dependent' : 'inspector.constant';
-    this.summary.textContent = this.t('inspector.summary', { s: this.spreadStd.toFixed(3), kind: this.t(kind) });
+    this.summary.textContent = t('inspector.summary', { s: this.spreadStd.toFixed(3), kind: t(kind) });
   }
 
   /** For tests and curious users. */

@@ -1,10 +1,34 @@
 // Keyboard shortcuts for the lecture hall: Space play/pause, → one step, R reset,
 // 1–6 presets, F full screen, L lecture mode, ? the list of shortcuts, Esc closes it.
-// Nothing fires while the focus is in a text field, a select or a contenteditable, and
-// Space/Enter keep their usual meaning on a focused button, checkbox or summary.
+// Nothing fires while the focus is in a text field, a select or a contenteditable; a
+// focused slider keeps its arrow keys, and Space/Enter keep their usual meaning on a
+// focused button, checkbox or summary.
 
-const TYPING = 'input, select, textarea, [contenteditable=""], [contenteditable="true"]';
-const ACTIVATES = 'button, summary, a[href], [role="button"]';
+const TYPING = 'input:not([type="range"]):not([type="checkbox"]), select, textarea, [contenteditable=""], [contenteditable="true"]';
+const SLIDER_KEYS = /^(Arrow|Page|Home$|End$)/; // what a focused slider keeps for itself
+const ACTIVATES = 'button, summary, a[href], [role="button"], input[type="checkbox"]';
+// Controls that keep the focus after a click or a drag, and would then take the keys the
+// shortcuts use (Space clicks a focused button again, → moves a focused slider).
+const POINTER_ONLY = 'button, summary, input[type="range"], input[type="checkbox"]';
+
+/**
+ * Takes the focus off a button, checkbox or slider once the mouse or a finger has used
+ * it, so the shortcuts work right after; the keyboard's focus is left alone.
+ */
+export function blurAfterPointer() {
+  let pointer = null;
+  document.addEventListener('pointerdown', (event) => {
+    pointer = event.target instanceof Element ? event.target.closest(POINTER_ONLY) : null;
+  });
+  const release = () => {
+    const el = pointer;
+    pointer = null;
+    // After the click or change the element fires for this press.
+    if (el) setTimeout(() => document.activeElement === el && el.blur());
+  };
+  document.addEventListener('pointerup', release);
+  document.addEventListener('pointercancel', release);
+}
 
 /**
  * @param {object} o
@@ -47,6 +71,7 @@ export function installShortcuts({ overlay, openButton, closeButton, actions }) 
     }
     if (target?.closest(TYPING)) return;
     const key = event.key;
+    if (target?.matches('input[type="range"]') && SLIDER_KEYS.test(key)) return;
     if ((key === ' ' || key === 'Enter') && target?.closest(ACTIVATES)) return;
     let handled = true;
     if (key === ' ') actions.playPause();

@@ -2,16 +2,19 @@
 // cores (at most one per model), so that they train in parallel, behind the interface
 // of a single worker (postMessage, onmessage, onerror, terminate). The page talks to
 // `Trainers` exactly as it would to one worker.js holding every model; this module fans
-// each request out and merges the answers: one 'ready' when every model is built, one
-// 'state' for the whole set, one reply per 'correlation', 'lr' and 'inspect' request.
+// each request out and merges the answers: one READY when every model is built, one
+// STATE for the whole set, one reply per CORRELATION, LR and INSPECT request (the
+// messages are listed in messages.js).
 //
 // Every worker gets the same settings and seed, so each builds the same data and the
 // same batches; a model trained in any worker equals the same model trained alone, bit
 // for bit (tested). The workers share one compiled WebAssembly.Module.
 //
 // Lockstep: a worker may run at most WINDOW steps ahead of the slowest running model
-// ({type: 'limit', step}), so a paused page shows every model at about the same step
+// (a LIMIT message), so a paused page shows every model at about the same step
 // and a fast model's spare time goes to the slow ones rather than to running ahead.
+
+import { ToTrainer as In, FromTrainer as Out, message } from './messages.js';
 
 const WINDOW = 100;
 const MAX_WORKERS = 4; // the page shows at most four models
@@ -38,26 +41,25 @@ export class Trainers {
     while (this.slots.length < this.cores) this.slots.push({ worker: this.spawn(this.slots.length) });
   }
 
-  postMessage(message) {
+  postMessage(m) {
     if (this.dead) return;
-    const type = typeof message === 'string' ? message : message?.type;
-    switch (type) {
-      case 'init':
-        return this.init(message.settings, message.models);
-      case 'speed':
-        this.speed = message.value;
-        return this.broadcast(message);
-      case 'crash':
-        return this.slots[0]?.worker.postMessage(message);
-      case 'correlation':
-      case 'lr':
-      case 'inspect':
+    switch (m.type) {
+      case In.INIT:
+        return this.init(m.settings, m.models);
+      case In.SPEED:
+        this.speed = m.value;
+        return this.broadcast(m);
+      case In.CRASH:
+        return this.slots[0]?.worker.postMessage(m);
+      case In.CORRELATION:
+      case In.LR:
+      case In.INSPECT:
         if (!this.slots.length) return;
-        if (!this.pending.has(type)) this.pending.set(type, []);
-        this.pending.get(type).push(Array(this.slots.length).fill(null));
-        return this.broadcast(message);
+        if (!this.pending.has(m.type)) this.pending.set(m.type, []);
+        this.pending.get(m.type).push(Array(this.slots.length).fill(null));
+        return this.broadcast(m);
       default:
-        return this.broadcast(message);
+        return this.broadcast(m);
     }
   }
 
@@ -67,12 +69,12 @@ export class Trainers {
     this.slots = [];
   }
 
-  broadcast(message) {
-    for (const slot of this.slots) slot.worker.postMessage(message);
+  broadcast(m) {
+    for (const slot of this.slots) slot.worker.postMessage(m);
   }
 
-  emit(message) {
-    this.onmessage?.({ data: message });
+  emit(m) {
+    this.onmessage?.({ data: m });
   }
 
   /**
@@ -93,17 +95,17 @@ export class Trainers {
       const size = Math.floor(models.length / count) + (w < models.length % count ? 1 : 0);
       Object.assign(slot, { first, size, steps: 0, running: false, diverged: false, limit: Infinity, info: null });
       const group = models.slice(first, first + size);
-      slot.worker.postMessage({ type: 'init', generation: this.generation, settings, models: group });
+      slot.worker.postMessage(message(In.INIT, { generation: this.generation, settings, models: group }));
       first += size;
     });
   }
 
   spawn(index) {
     const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: `mmoe-trainer-${index + 1}` });
-    worker.postMessage({ type: 'speed', value: this.speed });
+    worker.postMessage(message(In.SPEED, { value: this.speed }));
     this.module.then(
-      (module) => worker.postMessage({ type: 'module', module }),
-      (error) => this.receive(worker, { type: 'fatal', message: `cannot load the trainer: ${error?.message ?? error}` }),
+      (module) => worker.postMessage(message(In.MODULE, { module })),
+      (error) => this.receive(worker, message(Out.FATAL, { message: `cannot load the trainer: ${error?.message ?? error}` })),
     );
     worker.onmessage = (event) => this.receive(worker, event.data);
     worker.onerror = (event) => {
@@ -123,20 +125,21 @@ export class Trainers {
     const slot = this.slots[i];
     if ('generation' in m && m.generation !== this.generation) return; // from models since replaced
     switch (m.type) {
-      case 'ready':
+      case Out.READY:
         slot.info = m;
         if (this.slots.every((s) => s.info)) {
           this.ready = true;
-          this.emit({
-            type: 'ready',
-            generation: this.generation,
-            models: this.slots.flatMap((s) => s.info.models),
-            pearson: m.pearson,
-          });
+          this.emit(
+            message(Out.READY, {
+              generation: this.generation,
+              models: this.slots.flatMap((s) => s.info.models),
+              pearson: m.pearson,
+            }),
+          );
           for (const held of this.held.splice(0)) this.emit(held);
         }
         return;
-      case 'data': {
+      case Out.DATA: {
         slot.steps = m.step;
         const merged = { ...m, step: this.maxSteps(), models: m.models.map((d) => ({ ...d, index: slot.first + d.index })) };
         if (this.ready) this.emit(merged);
@@ -144,33 +147,32 @@ export class Trainers {
         this.keepInStep();
         return;
       }
-      case 'state': {
+      case Out.STATE: {
         const before = this.running();
         slot.running = m.running;
-        if (m.reason === 'every model diverged') slot.diverged = true;
+        if (m.allDiverged) slot.diverged = true;
         const now = this.running();
         if (now !== before) {
-          const reason = !now && this.slots.every((s) => s.diverged) ? m.reason : undefined;
-          this.emit({ type: 'state', running: now, reason });
+          this.emit(message(Out.STATE, { running: now, allDiverged: !now && this.slots.every((s) => s.diverged) }));
         }
         this.keepInStep();
         return;
       }
-      case 'diverged':
-      case 'fatal':
-        if (m.type === 'fatal') this.dead = true;
+      case Out.DIVERGED:
+      case Out.FATAL:
+        if (m.type === Out.FATAL) this.dead = true;
         this.emit(m);
         return;
-      case 'error':
-        if (m.request === 'init') {
+      case Out.ERROR:
+        if (m.request === In.INIT) {
           if (!this.initFailed) this.emit(m);
           this.initFailed = true;
           return;
         }
         return this.reply(m.request, i, m);
-      case 'correlation':
-      case 'lr':
-      case 'inspect':
+      case Out.CORRELATION:
+      case Out.LR:
+      case Out.INSPECT:
         return this.reply(m.type, i, m);
     }
   }
@@ -189,18 +191,19 @@ export class Trainers {
   }
 
   answer(type, replies) {
-    const failed = replies.find((r) => r.type === 'error');
+    const failed = replies.find((r) => r.type === Out.ERROR);
     if (failed) return this.emit(failed);
     const [first] = replies;
-    if (type !== 'inspect') return this.emit({ ...first, step: this.maxSteps() });
-    this.emit({
-      type: 'inspect',
-      generation: this.generation,
-      step: this.maxSteps(),
-      gates: replies.flatMap((r) => r.gates),
-      projections: first.projections,
-      readout: replies.flatMap((r) => r.readout),
-    });
+    if (type !== Out.INSPECT) return this.emit({ ...first, step: this.maxSteps() });
+    this.emit(
+      message(Out.INSPECT, {
+        generation: this.generation,
+        step: this.maxSteps(),
+        gates: replies.flatMap((r) => r.gates),
+        projections: first.projections,
+        readout: replies.flatMap((r) => r.readout),
+      }),
+    );
   }
 
   /** How many workers the models are split over. */
@@ -232,6 +235,6 @@ export class Trainers {
   setLimit(slot, limit) {
     if (slot.limit === limit) return;
     slot.limit = limit;
-    slot.worker.postMessage({ type: 'limit', step: limit });
+    slot.worker.postMessage(message(In.LIMIT, { step: limit }));
   }
 }

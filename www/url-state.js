@@ -3,26 +3,25 @@
 // Reading goes through the wasm `parsePairs`, which clamps or drops bad values and says
 // what it did; nothing read from the URL is ever inserted as HTML.
 
-export const MODEL_NAMES = ['sb', 'omoe', 'mmoe', 'cgc'];
+
+import { modelNames } from './catalogue.js';
+import { LANGS } from './i18n.js';
+
 export const SPEEDS = [0, 500, 100, 20, 5, 1]; // steps per second; 0 = as fast as possible
 export const PRESET_COUNT = 6;
-const LANGS = ['en', 'zh'];
 
-const MAX_SHOWN = 40;
-const shorten = (s) => (s.length > MAX_SHOWN ? `${s.slice(0, MAX_SHOWN)}…` : s);
-
-function parseFlag(key, raw, notices) {
-  const v = raw.trim().toLowerCase();
+function parseFlag(u, notices) {
+  const v = u.value.trim().toLowerCase();
   if (['1', 'true', 'yes', 'on', ''].includes(v)) return true;
   if (['0', 'false', 'no', 'off'].includes(v)) return false;
-  notices.push(`${key}: '${shorten(raw)}' is not 0 or 1; ignored it`);
+  notices.push({ kind: 'not_flag', key: u.key, shown: u.shown_value });
   return false;
 }
 
 /**
  * Reads a query string into `{settings, models, autoplay, speed, lecture, preset, lang,
- * notices}`.
- * `wasm` is the initialised wasm module (for `parsePairs`).
+ * notices}`. `wasm` is the initialised wasm module (for `parsePairs`); each notice is
+ * `{kind, …}` (status.js words it).
  */
 export function readQuery(wasm, search) {
   const params = new URLSearchParams(search);
@@ -37,7 +36,7 @@ export function readQuery(wasm, search) {
   const notices = [...parsed.notices];
   const state = {
     settings: parsed.settings,
-    models: parsed.models ?? MODEL_NAMES.slice(),
+    models: parsed.models ?? modelNames(),
     autoplay: false,
     speed: 0,
     lecture: false,
@@ -45,38 +44,35 @@ export function readQuery(wasm, search) {
     lang: null,
     notices,
   };
-  for (const [key, raw] of parsed.unknown) {
-    switch (key) {
+  for (const u of parsed.unknown) {
+    const shown = u.shown_value;
+    switch (u.key) {
       case 'autoplay':
-        state.autoplay = parseFlag(key, raw, notices);
+        state.autoplay = parseFlag(u, notices);
         break;
       case 'lecture':
-        state.lecture = parseFlag(key, raw, notices);
+        state.lecture = parseFlag(u, notices);
         break;
       case 'preset': {
-        const n = Number(raw);
+        const n = Number(u.value);
         if (Number.isInteger(n) && n >= 1 && n <= PRESET_COUNT) state.preset = n;
-        else notices.push(`preset: '${shorten(raw)}' is not a preset number 1–${PRESET_COUNT}; ignored it`);
+        else notices.push({ kind: 'not_preset', shown, max: PRESET_COUNT });
         break;
       }
       case 'lang': {
-        const v = raw.trim().toLowerCase();
+        const v = u.value.trim().toLowerCase();
         if (LANGS.includes(v)) state.lang = v;
-        else notices.push(`lang: '${shorten(raw)}' is not one of ${LANGS.join(', ')}; kept ${LANGS[0]}`);
+        else notices.push({ kind: 'not_lang', shown, langs: LANGS.join(', '), fixed: LANGS[0] });
         break;
       }
       case 'speed': {
-        const v = raw.trim() === 'max' ? 0 : Number(raw);
+        const v = u.value.trim() === 'max' ? 0 : Number(u.value);
         if (SPEEDS.includes(v)) state.speed = v;
-        else
-          notices.push(
-            `speed: '${shorten(raw)}' is not one of max, ${SPEEDS.filter((s) => s > 0).join(', ')}; ` +
-              'kept max',
-          );
+        else notices.push({ kind: 'not_speed', shown, speeds: ['max', ...SPEEDS.filter((x) => x > 0)].join(', ') });
         break;
       }
       default:
-        notices.push(`${shorten(key)}: not a known parameter; ignored it`);
+        notices.push({ kind: 'unknown_param', key: u.shown_key });
     }
   }
   return state;

@@ -1,19 +1,10 @@
 // The trainer, in a module Web Worker: owns the wasm `Playground` and trains it in short
 // slices, so that it answers the page's messages within a few milliseconds, and posts
-// what happened as typed arrays (transferred, not copied).
-//
-// Page → worker: {type: 'module', module} (the compiled trainer; other messages wait for it)
-//   | {type: 'init', settings, models, generation} | 'play' | 'pause' | {type: 'step', steps}
-//   | {type: 'runTo', step} (play, then pause at exactly that step) | 'inspect'
-//   (per-sample test-set gate weights and the samples' projections, for the inspector)
-//   | {type: 'correlation', value} | {type: 'lr', value} | {type: 'speed', value}
-//   | {type: 'limit', step} (do not train past this step until told more; trainers.js
-//   keeps the workers in step with it)
-//   | 'crash' (tests: throw outside any handler)
-// Worker → page: 'ready' | 'data' | 'correlation' | 'lr' | 'state' | 'diverged' | 'inspect'
-//   | 'error' (a request failed; the trainer is fine) | 'fatal' (the trainer is gone)
+// what happened as typed arrays (transferred, not copied). The messages it takes and
+// sends are listed in messages.js.
 
 import init, { Playground } from './pkg/mmoe.js';
+import { ToTrainer as In, FromTrainer as Out, message } from './messages.js';
 
 const SLICE_MS = 12; // time spent training before yielding to messages
 const TEST_STRIDE = 5; // [step, loss 1, loss 2, auc 1, auc 2]
@@ -37,7 +28,7 @@ const queue = [];
 let initialised = false;
 self.onmessage = (event) => {
   if (initialised) handle(event.data);
-  else if (event.data?.type === 'module') start(event.data.module);
+  else if (event.data?.type === In.MODULE) start(event.data.module);
   else queue.push(event.data);
 };
 
@@ -69,14 +60,14 @@ function wake() {
   schedule();
 }
 
-function post(message, transfer = []) {
-  self.postMessage(message, transfer);
+function post(m, transfer = []) {
+  self.postMessage(m, transfer);
 }
 
 function fatal(error) {
   running = false;
   playground = null;
-  post({ type: 'fatal', message: String(error?.message ?? error) });
+  post(message(Out.FATAL, { message: String(error?.message ?? error) }));
 }
 
 function maxSteps() {
@@ -102,13 +93,13 @@ function flush() {
     const diverged = playground.diverged(i);
     if (diverged !== undefined && !reportedDiverged.has(i)) {
       reportedDiverged.add(i);
-      post({ type: 'diverged', model: names[i], message: diverged });
+      post(message(Out.DIVERGED, { model: names[i], message: diverged, step: playground.modelSteps(i) }));
     }
   }
-  post({ type: 'data', generation, step: maxSteps(), testStride: TEST_STRIDE, models }, transfer);
+  post(message(Out.DATA, { generation, step: maxSteps(), testStride: TEST_STRIDE, models }), transfer);
   if (reportedDiverged.size === names.length && running) {
     running = false;
-    post({ type: 'state', running, reason: 'every model diverged' });
+    post(message(Out.STATE, { running, allDiverged: true }));
   }
 }
 
@@ -157,14 +148,14 @@ function tick() {
     if (playground.steps() >= stopAt) {
       stopAt = Infinity;
       running = false;
-      post({ type: 'state', running });
+      post(message(Out.STATE, { running }));
       return;
     }
   } catch (error) {
     fatal(error);
     return;
   }
-  if (playground.steps() >= limit) return; // the next 'limit' message wakes the loop
+  if (playground.steps() >= limit) return; // the next LIMIT message wakes the loop
   if (speed > 0 && allowance < 1) {
     // Sleep until the next step is due instead of spinning.
     schedule(Math.min(250, Math.max(1, ((1 - allowance) * 1000) / speed)));
@@ -268,7 +259,7 @@ function build(settings, models, nextGeneration) {
     experts: playground.expertCount(i),
     parameters: playground.parameterCount(i),
   }));
-  post({ type: 'ready', generation, models: info, pearson: playground.labelPearson() });
+  post(message(Out.READY, { generation, models: info, pearson: playground.labelPearson() }));
   flush();
 }
 
@@ -278,23 +269,23 @@ function startRunning() {
   running = true;
   allowance = 1;
   lastTick = performance.now();
-  post({ type: 'state', running });
+  post(message(Out.STATE, { running }));
   wake();
 }
 
-function handle(message) {
-  const type = typeof message === 'string' ? message : message?.type;
+function handle(m) {
+  const type = m?.type;
   try {
     switch (type) {
-      case 'init':
+      case In.INIT:
         try {
-          build(message.settings, message.models, message.generation);
+          build(m.settings, m.models, m.generation);
         } catch (error) {
           playground = null;
-          post({ type: 'error', request: 'init', message: String(error?.message ?? error) });
+          post(message(Out.ERROR, { request: In.INIT, message: String(error?.message ?? error) }));
         }
         return;
-      case 'crash':
+      case In.CRASH:
         setTimeout(() => {
           throw new Error('crash requested by the page (test hook)');
         });
@@ -302,19 +293,19 @@ function handle(message) {
     }
     if (!playground) return;
     switch (type) {
-      case 'play':
+      case In.PLAY:
         stopAt = Infinity;
         startRunning();
         break;
-      case 'runTo':
-        stopAt = Math.max(0, Math.floor(message.step));
+      case In.RUN_TO:
+        stopAt = Math.max(0, Math.floor(m.step));
         if (playground.steps() >= stopAt) {
           stopAt = Infinity;
           break;
         }
         startRunning();
         break;
-      case 'inspect': {
+      case In.INSPECT: {
         const gates = names.map((_, i) => playground.testGateWeights(i));
         const projections = playground.testProjections();
         const targets = playground.testTargets();
@@ -325,48 +316,48 @@ function handle(message) {
           return outputs.length ? readoutR2(outputs, targets, n, experts, outputs.length / (n * experts)) : new Float32Array(0);
         });
         post(
-          { type: 'inspect', generation, step: maxSteps(), gates, projections, readout },
+          message(Out.INSPECT, { generation, step: maxSteps(), gates, projections, readout }),
           [...gates.map((g) => g.buffer), projections.buffer, ...readout.map((r) => r.buffer)],
         );
         break;
       }
-      case 'pause':
+      case In.PAUSE:
         stopAt = Infinity;
         if (running) {
           running = false;
-          post({ type: 'state', running });
+          post(message(Out.STATE, { running }));
         }
         break;
-      case 'step': {
-        const steps = Math.max(1, Math.min(10000, Math.floor(message.steps ?? 1)));
+      case In.STEP: {
+        const steps = Math.max(1, Math.min(10000, Math.floor(m.steps ?? 1)));
         advance(steps);
         flush();
         break;
       }
-      case 'correlation': {
+      case In.CORRELATION: {
         try {
-          const pearson = playground.setCorrelation(message.value);
-          post({ type: 'correlation', value: message.value, pearson, step: maxSteps() });
+          const pearson = playground.setCorrelation(m.value);
+          post(message(Out.CORRELATION, { value: m.value, pearson, step: maxSteps() }));
           flush();
         } catch (error) {
-          post({ type: 'error', request: 'correlation', message: String(error?.message ?? error) });
+          post(message(Out.ERROR, { request: In.CORRELATION, message: String(error?.message ?? error) }));
         }
         break;
       }
-      case 'lr':
+      case In.LR:
         try {
-          playground.setLearningRate(message.value);
-          post({ type: 'lr', value: message.value, step: maxSteps() });
+          playground.setLearningRate(m.value);
+          post(message(Out.LR, { value: m.value, step: maxSteps() }));
         } catch (error) {
-          post({ type: 'error', request: 'lr', message: String(error?.message ?? error) });
+          post(message(Out.ERROR, { request: In.LR, message: String(error?.message ?? error) }));
         }
         break;
-      case 'limit':
-        limit = Number(message.step);
+      case In.LIMIT:
+        limit = Number(m.step);
         wake();
         break;
-      case 'speed':
-        speed = Math.max(0, Number(message.value) || 0);
+      case In.SPEED:
+        speed = Math.max(0, Number(m.value) || 0);
         allowance = Math.min(allowance, 1);
         lastTick = performance.now();
         wake();
@@ -383,7 +374,7 @@ async function start(module) {
   try {
     await init({ module_or_path: module });
     initialised = true;
-    for (const message of queue.splice(0)) handle(message);
+    for (const queued of queue.splice(0)) handle(queued);
   } catch (error) {
     fatal(error);
   }

@@ -78,6 +78,7 @@ pub fn run(
     let mut notices = Vec::new();
     let models: Vec<ModelKind> = parse_models(models, &mut notices);
     if !notices.is_empty() || models.is_empty() {
+        let notices: Vec<String> = notices.iter().map(ToString::to_string).collect();
         eprintln!("error: --models: {}", notices.join("; "));
         return ExitCode::from(2);
     }

@@ -11,14 +11,20 @@ use mmoe::ModelKind;
 pub fn print(r: &SweepResults) {
     let c = &r.config;
     println!(
-        "steps {}, seeds {}, lr {}, batch {}, c {}, m {}, alpha_std {}, train {}",
+        "steps {}, seeds {}, lr {}, batch {}, c {}, m {}, alpha {} ({}, {}), beta {} ({}, {}), streaming {}, train {}",
         c.steps,
         c.seeds,
         c.base.lr,
         c.base.batch_size,
         c.base.scale,
         c.base.sinusoids,
-        c.base.alpha_std,
+        c.base.choice("alpha_law").unwrap_or(""),
+        c.base.alpha_a,
+        c.base.alpha_b,
+        c.base.choice("beta_law").unwrap_or(""),
+        c.base.beta_a,
+        c.base.beta_b,
+        c.base.choice("streaming").unwrap_or(""),
         c.base.train_samples
     );
     println!("\n| model | p | label r | train loss 1 | test loss 1 | sd train 1 | diverged | gate JSD | gate L1 |");

@@ -79,7 +79,7 @@ pub fn run(m: &ArgMatches) -> ExitCode {
     let mut errors = Vec::new();
     let mut notices = Vec::new();
     let models: Vec<ModelKind> = parse_models(m.get_one::<String>("models").unwrap(), &mut notices);
-    errors.extend(notices);
+    errors.extend(notices.iter().map(ToString::to_string));
     let correlations: Vec<f64> = m
         .get_one::<String>("correlations")
         .unwrap()

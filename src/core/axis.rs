@@ -1,4 +1,4 @@
-//! Axis ticks and number formats shared by the page's charts and the figures.
+//! Axis ticks, number formats and text widths shared by the page's charts and the figures.
 
 /// Round tick values within [lo, hi] on a log axis: powers of ten, else 1-2-5, else 1..9.
 pub fn log_ticks(lo: f64, hi: f64) -> Vec<f64> {
@@ -71,9 +71,29 @@ pub fn trim_float(v: f64, digits: usize) -> String {
     }
 }
 
+/// A rough width in pixels of `text` drawn at `size` pixels. plotters measures text in
+/// the browser by inserting a styled element into the page, which the page's
+/// Content-Security-Policy forbids, so nothing drawn here asks it to: titles, legends and
+/// captions are placed with this estimate instead.
+pub fn text_width(text: &str, size: f64) -> i32 {
+    // CJK glyphs (the page's Chinese) are about twice as wide as Latin ones.
+    let ems: f64 = text
+        .chars()
+        .map(|c| if c >= '\u{2E80}' { 1.0 } else { 0.56 })
+        .sum();
+    (ems * size).ceil() as i32
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_width_counts_cjk_glyphs_double() {
+        assert_eq!(text_width("abcd", 10.0), 23);
+        assert_eq!(text_width("任务", 10.0), 20);
+        assert_eq!(text_width("", 10.0), 0);
+    }
 
     #[test]
     fn log_ticks_prefer_powers_of_ten_then_finer_sets() {

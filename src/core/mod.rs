@@ -2,6 +2,7 @@
 //! Settings → data (section 3.2) → models built from layers (section 4) → training.
 
 pub mod axis;
+pub mod catalogue;
 pub mod data;
 pub mod kernels;
 pub mod layers;

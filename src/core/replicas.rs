@@ -141,9 +141,9 @@ impl Replicas {
     /// marked diverged and trains no further. `data` as given to `new`.
     pub fn train_step(&mut self, data: &[&Dataset]) {
         self.batches.advance();
-        self.batches.gather_x(&data[0].train, &mut self.x);
+        self.batches.gather_x(data[0], &mut self.x);
         for (y, d) in self.y.iter_mut().zip(data) {
-            self.batches.gather_y(&d.train, y);
+            self.batches.gather_y(d, y);
         }
         let rows = self.x.nrows();
         let stride = self.width();

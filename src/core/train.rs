@@ -1,7 +1,7 @@
 //! Training: mini-batches, Adam, evaluation, divergence, and a session that trains
 //! several models side by side on one data set (the page's view, and the CLI's).
 
-use crate::core::data::{Dataset, Split};
+use crate::core::data::{Dataset, Generator, Split};
 use crate::core::metrics::auc;
 use crate::core::mixture::GateStats;
 use crate::core::model::{Model, TASKS};
@@ -41,9 +41,11 @@ pub struct Evaluation {
     pub gates: Option<GateStats>,
 }
 
-/// The order in which training rows are visited: shuffled once per epoch with the seed's
-/// batch stream. It depends on the seed and the number of rows alone, so every model of a
-/// seed (alone, beside others, or a replica in `replicas`) sees the same batches.
+/// Which training rows each step uses, shared by every model of a seed so that they all
+/// see the same batches: a shuffle of the fixed training set once per epoch, or, with
+/// streaming data, fresh rows drawn from the seed's row stream (inputs and noise only:
+/// each data set turns them into its own labels, so replicas at different correlations
+/// still share their inputs, as section 3.2's p changes the labels alone).
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchOrder {
     rng: Rng,
@@ -51,20 +53,41 @@ pub struct BatchOrder {
     cursor: usize,
     /// The rows of the current batch.
     pub(crate) rows: Vec<usize>,
+    /// Streaming: the current batch's inputs and each row's two standard-normal noise
+    /// draws; `None` for a fixed training set.
+    streamed: Option<(Array2<f32>, Vec<[f64; TASKS]>)>,
 }
 
 impl BatchOrder {
-    pub fn new(seed: u32, train_rows: usize, batch: usize) -> BatchOrder {
+    pub fn new(settings: &Settings, train_rows: usize) -> BatchOrder {
+        let batch = settings.batch_size;
+        let stream = if settings.streaming {
+            Stream::Rows
+        } else {
+            Stream::Batches
+        };
         BatchOrder {
-            rng: Rng::new(seed, Stream::Batches, 0),
+            rng: Rng::new(settings.seed, stream, 0),
             order: (0..train_rows).collect(),
             cursor: train_rows, // shuffle before the first batch
             rows: vec![0; batch],
+            streamed: settings.streaming.then(|| {
+                (
+                    Array2::zeros((batch, settings.input_dim)),
+                    vec![[0.0; TASKS]; batch],
+                )
+            }),
         }
     }
 
-    /// Draws the next batch's rows into `rows`.
+    /// Draws the next batch's rows.
     pub(crate) fn advance(&mut self) {
+        if let Some((x, noise)) = &mut self.streamed {
+            for (mut row, e) in x.rows_mut().into_iter().zip(noise.iter_mut()) {
+                *e = Generator::draw_inputs(&mut self.rng, row.as_slice_mut().expect("rows"));
+            }
+            return;
+        }
         for r in self.rows.iter_mut() {
             if self.cursor == self.order.len() {
                 self.rng.shuffle(&mut self.order);
@@ -75,16 +98,30 @@ impl BatchOrder {
         }
     }
 
-    /// Copies the current batch's inputs from `split` into `x`.
-    pub(crate) fn gather_x(&self, split: &Split, x: &mut Array2<f32>) {
+    /// Copies the current batch's inputs into `x`.
+    pub(crate) fn gather_x(&self, data: &Dataset, x: &mut Array2<f32>) {
+        if let Some((streamed, _)) = &self.streamed {
+            x.assign(streamed);
+            return;
+        }
         for (r, &i) in self.rows.iter().enumerate() {
-            x.row_mut(r).assign(&split.x.row(i));
+            x.row_mut(r).assign(&data.train.x.row(i));
         }
     }
 
-    /// Copies the current batch's targets from `split` into `y`.
-    pub(crate) fn gather_y(&self, split: &Split, y: &mut [Vec<f32>; TASKS]) {
-        for (y, source) in y.iter_mut().zip(&split.y) {
+    /// Writes the current batch's targets under `data`'s labels into `y`.
+    pub(crate) fn gather_y(&self, data: &Dataset, y: &mut [Vec<f32>; TASKS]) {
+        if let Some((x, noise)) = &self.streamed {
+            let g = &data.generator;
+            for (r, (row, e)) in x.rows().into_iter().zip(noise).enumerate() {
+                let (labels, _) = g.labels(row.as_slice().expect("rows"), *e);
+                for (t, target) in y.iter_mut().enumerate() {
+                    target[r] = g.target(t, labels[t]);
+                }
+            }
+            return;
+        }
+        for (y, source) in y.iter_mut().zip(&data.train.y) {
             for (v, &i) in y.iter_mut().zip(&self.rows) {
                 *v = source[i];
             }
@@ -192,7 +229,7 @@ impl Trainer {
             ),
             kinds: settings.task_kinds(),
             weights: settings.task_weights(),
-            batches: BatchOrder::new(settings.seed, data.train.len(), b),
+            batches: BatchOrder::new(settings, data.train.len()),
             dropout: Rng::new(settings.seed, Stream::Dropout, kind.id()),
             batch_x: Array2::zeros((b, settings.input_dim)),
             batch_y: [vec![0.0; b], vec![0.0; b]],
@@ -219,8 +256,8 @@ impl Trainer {
             return Err(d);
         }
         self.batches.advance();
-        self.batches.gather_x(&data.train, &mut self.batch_x);
-        self.batches.gather_y(&data.train, &mut self.batch_y);
+        self.batches.gather_x(data, &mut self.batch_x);
+        self.batches.gather_y(data, &mut self.batch_y);
         self.model
             .forward(self.batch_x.view(), Some(&mut self.dropout));
         let targets = [self.batch_y[0].as_slice(), self.batch_y[1].as_slice()];

@@ -4,10 +4,13 @@
 //! Settings cross the boundary once, as plain objects (serde-wasm-bindgen); the data
 //! read every frame leaves as typed arrays.
 
+use crate::core::data::{label_correlations, FIGURE_2};
 use crate::core::settings::{
-    parse_models, ModelInfo, ModelKind, Settings, CATALOGUE, EXPERT_COLOURS, FIELDS,
+    shorten, Choice, DataPreset, ModelInfo, ModelKind, Notice, Query, Settings, CATALOGUE, CHOICES,
+    DATA_PRESETS, EXPERT_COLOURS, FIELDS,
 };
 use crate::core::train::{Diverged, Session};
+use crate::experiment::stats::Stat;
 use js_sys::{Float32Array, Float64Array};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -51,54 +54,134 @@ pub fn default_settings() -> JsValue {
     to_js(&Settings::default())
 }
 
+/// A notice for the page: its kind and fields (for the page's own wording) and the
+/// English text.
+#[derive(Serialize)]
+struct ShownNotice {
+    #[serde(flatten)]
+    notice: Notice,
+    text: String,
+}
+
+impl From<Notice> for ShownNotice {
+    fn from(notice: Notice) -> Self {
+        let text = notice.to_string();
+        ShownNotice { notice, text }
+    }
+}
+
+/// A pair that names no setting, for the page to handle (its own options) or report, with
+/// the key and value cut short for a message.
+#[derive(Serialize)]
+struct Unknown {
+    key: String,
+    value: String,
+    shown_key: String,
+    shown_value: String,
+}
+
 #[derive(Serialize)]
 struct ParsedQuery {
     settings: Settings,
     models: Option<Vec<ModelKind>>,
-    notices: Vec<String>,
-    unknown: Vec<(String, String)>,
+    notices: Vec<ShownNotice>,
+    unknown: Vec<Unknown>,
 }
 
 /// Reads `[key, value]` pairs (from `URLSearchParams` or a loaded file) into settings,
 /// clamping or dropping bad values; returns `{settings, models, notices, unknown}`.
-/// `models` is null when the pairs do not name any.
+/// `models` is null when the pairs do not name any; each notice is `{kind, text, …}`;
+/// each unknown pair is `{key, value, shown_key, shown_value}`.
 #[wasm_bindgen(js_name = parsePairs)]
 pub fn parse_pairs(pairs: JsValue) -> Result<JsValue, JsError> {
     let pairs: Vec<(String, String)> = serde_wasm_bindgen::from_value(pairs)?;
-    let (settings, mut notices, unknown) =
-        Settings::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    let mut models = None;
-    let mut rest = Vec::new();
-    for (key, value) in unknown {
-        if key == "models" {
-            let parsed = parse_models(value, &mut notices);
-            if parsed.is_empty() {
-                notices.push(
-                    "models: none of the listed models exist; showing the default models".into(),
-                );
-            } else {
-                models = Some(parsed);
-            }
-        } else {
-            rest.push((key.to_string(), value.to_string()));
-        }
-    }
+    let query = Query::parse(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     Ok(to_js(&ParsedQuery {
-        settings,
-        models,
-        notices,
-        unknown: rest,
+        settings: query.settings,
+        models: query.models,
+        notices: query.notices.into_iter().map(ShownNotice::from).collect(),
+        unknown: query
+            .unknown
+            .into_iter()
+            .map(|(key, value)| Unknown {
+                shown_key: shorten(&key),
+                shown_value: shorten(&value),
+                key,
+                value,
+            })
+            .collect(),
     }))
 }
 
-/// Validates a settings object: `null` when valid, else one message per violation.
-#[wasm_bindgen(js_name = validateSettings)]
-pub fn validate_settings(settings: JsValue) -> Result<JsValue, JsError> {
-    let settings: Settings = serde_wasm_bindgen::from_value(settings)?;
-    Ok(match settings.validate() {
-        Ok(()) => JsValue::NULL,
-        Err(v) => to_js(&v.iter().map(|v| v.to_string()).collect::<Vec<_>>()),
+/// The word-valued settings (`[{name, options, help}]`) and the data presets
+/// (`[{name, label, description}]`), for the page's settings panel.
+#[wasm_bindgen]
+pub fn choices() -> JsValue {
+    #[derive(Serialize)]
+    struct Choices {
+        choices: &'static [Choice],
+        data_presets: &'static [DataPreset],
+    }
+    to_js(&Choices {
+        choices: CHOICES,
+        data_presets: DATA_PRESETS,
     })
+}
+
+/// The name of the data preset `settings` match, or null.
+#[wasm_bindgen(js_name = dataPreset)]
+pub fn data_preset(settings: JsValue) -> Result<Option<String>, JsError> {
+    let settings: Settings = serde_wasm_bindgen::from_value(settings)?;
+    Ok(settings.data_preset().map(str::to_string))
+}
+
+/// `settings` with a data preset applied (the page's data menu).
+#[wasm_bindgen(js_name = withDataPreset)]
+pub fn with_data_preset(settings: JsValue, name: &str) -> Result<JsValue, JsError> {
+    let settings: Settings = serde_wasm_bindgen::from_value(settings)?;
+    let s = settings
+        .with_data_preset(name)
+        .map_err(|e| JsError::new(&e))?;
+    Ok(to_js(&s))
+}
+
+/// The label correlation against p at the paper's Figure 2 read-offs, for seeds
+/// `settings.seed ..` (`[{p, mean, sd, paper}]`), as `mmoe labels` prints it.
+#[wasm_bindgen(js_name = labelCurve)]
+pub fn label_curve(settings: JsValue, seeds: u32, samples: usize) -> Result<JsValue, JsError> {
+    let settings: Settings = serde_wasm_bindgen::from_value(settings)?;
+    settings.validate().map_err(violations_error)?;
+    #[derive(Serialize)]
+    struct Point {
+        p: f64,
+        mean: f64,
+        sd: f64,
+        paper: f64,
+    }
+    let ps: Vec<f64> = FIGURE_2.iter().map(|f| f.0).collect();
+    let runs: Vec<Vec<f64>> = (0..seeds.max(1))
+        .map(|i| {
+            let s = Settings {
+                seed: settings.seed.wrapping_add(i),
+                ..settings.clone()
+            };
+            label_correlations(&s, &ps, samples.clamp(16, 100_000))
+        })
+        .collect();
+    let points: Vec<Point> = FIGURE_2
+        .iter()
+        .enumerate()
+        .map(|(j, &(p, paper))| {
+            let stat = Stat::of(&runs.iter().map(|r| r[j]).collect::<Vec<_>>());
+            Point {
+                p,
+                mean: stat.mean,
+                sd: stat.sd,
+                paper,
+            }
+        })
+        .collect();
+    Ok(to_js(&points))
 }
 
 /// Per-model record of what happened since the page last asked.

@@ -1,9 +1,10 @@
 //! The browser binding for the page's experiment panel: the sweep's seeds trained in
 //! workers, one `ExperimentSeed` (every cell of a seed, by the replica engine) at a time,
 //! their cells collected on the page by an `Experiment`, and its four figures drawn on
-//! canvases by the same code that writes the CLI's PNGs (`figures::Figure`).
+//! canvases by the same code that writes the CLI's PNGs (`figures::Figure`), at the size and in
+//! the words of the page.
 
-use crate::experiment::figures::Figure;
+use crate::experiment::figures::{Figure, Look};
 use crate::experiment::grid::{CellResult, SeedRun, SweepConfig};
 use crate::experiment::results::SweepResults;
 use plotters::prelude::IntoDrawingArea;
@@ -116,28 +117,41 @@ fn figure(index: u8) -> Result<Figure, JsError> {
         .ok_or_else(|| JsError::new("figure index is 0..=3"))
 }
 
-/// The pixel size figure `index` (0..=3) is laid out for, as `[width, height]`.
+/// The layout size figure `index` (0..=3) takes at `width` CSS pixels, as `[width,
+/// height]`: draw it on a canvas of that size times the pixel ratio.
 #[wasm_bindgen(js_name = sweepFigureSize)]
-pub fn sweep_figure_size(index: u8, results_json: &str) -> Result<Vec<u32>, JsError> {
+pub fn sweep_figure_size(index: u8, results_json: &str, width: u32) -> Result<Vec<u32>, JsError> {
     let results = SweepResults::from_json(results_json).map_err(|e| JsError::new(&e))?;
-    let (w, h) = figure(index)?.size(&results);
+    let (w, h) = figure(index)?.size(&results, Some(width), &Look::default());
     Ok(vec![w, h])
 }
 
 /// Draws figure `index` (0 loss curves, 1 trainability, 2 loss vs correlation, 3 gate
-/// difference) of `results_json` on `canvas`, which should have `sweepFigureSize` pixels.
+/// difference) of `results_json` on `canvas`, whose backing store is the
+/// `sweepFigureSize` times `pixel_ratio`, in `words` (`figures::Words`; missing ones are
+/// English).
 #[wasm_bindgen(js_name = drawSweepFigure)]
 pub fn draw_sweep_figure(
     canvas: HtmlCanvasElement,
     index: u8,
     results_json: &str,
+    words: JsValue,
+    pixel_ratio: f64,
 ) -> Result<(), JsError> {
     let results = SweepResults::from_json(results_json).map_err(|e| JsError::new(&e))?;
+    let look = Look {
+        words: serde_wasm_bindgen::from_value(words)?,
+        scale: if pixel_ratio.is_finite() {
+            pixel_ratio.clamp(0.5, 4.0)
+        } else {
+            1.0
+        },
+    };
     let backend =
         CanvasBackend::with_canvas_object(canvas).ok_or_else(|| JsError::new("no 2d context"))?;
     let root = backend.into_drawing_area();
     figure(index)?
-        .draw(&results, &root)
+        .draw(&results, &root, &look)
         .map_err(|e| JsError::new(&e.to_string()))?;
     root.present().map_err(|e| JsError::new(&e.to_string()))
 }

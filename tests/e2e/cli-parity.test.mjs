@@ -1,24 +1,18 @@
 // The page's numbers are the CLI's numbers: same settings, same seed, same bits.
 // Needs the native CLI built (cargo build --release); this test does not build it.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { setUp, openPage, waitForStep, ROOT } from './helpers.mjs';
+import { useBrowser, openPage, waitForStep, ROOT } from './helpers.mjs';
 
 const CLI = process.env.MMOE_CLI ?? path.join(ROOT, 'target', 'release', 'mmoe');
 const STEPS = 20;
 
-let env;
-before(async () => {
-  env = await setUp();
-});
-after(async () => {
-  await env?.close();
-});
+const env = useBrowser();
 
 function cliCurve(args) {
   assert.ok(existsSync(CLI), `${CLI} not found: build the CLI with cargo build --release`);

@@ -1,18 +1,12 @@
 // The experiment panel: runs a small sweep in a worker, shows progress, draws the four
 // figures and offers the results as JSON and CSV downloads; cancel stops it.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { setUp, openPage, screenshotPath, inkFraction } from './helpers.mjs';
+import { useBrowser, openPage, screenshotPath, inkFraction } from './helpers.mjs';
 
-let env;
-before(async () => {
-  env = await setUp();
-});
-after(async () => {
-  await env?.close();
-});
+const env = useBrowser();
 
 test('an experiment runs in a worker, shows progress and figures, and downloads its results', async () => {
   const { page, context } = await openPage(env, 'train_samples=1000&test_samples=200', { width: 1600, height: 1000 });
@@ -31,6 +25,16 @@ test('an experiment runs in a worker, shows progress and figures, and downloads 
   }
   await page.locator('#experiment-fig-0').scrollIntoViewIfNeeded();
   await page.screenshot({ path: screenshotPath('experiment.png') });
+  // Drawn at the width they are shown at (sharp text), every figure.
+  for (const index of [0, 1, 2, 3]) {
+    const [css, backing] = await page.$eval(`#experiment-fig-${index}`, (c) => [c.clientWidth, c.width]);
+    assert.equal(backing, Math.round(css * (await page.evaluate(() => devicePixelRatio))), `figure ${index}: ${backing} px for ${css} CSS px`);
+  }
+  await page.locator('#experiment-figures').screenshot({ path: screenshotPath('experiment-figures.png') });
+  // In Chinese the figures are redrawn in Chinese.
+  await page.evaluate(() => window.mmoe.setLang('zh'));
+  await page.waitForTimeout(500);
+  await page.locator('#experiment-figures').screenshot({ path: screenshotPath('experiment-figures-zh.png') });
 
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#experiment-csv')]);
   const csv = fs.readFileSync(await download.path(), 'utf8').trim().split('\n');
@@ -59,7 +63,7 @@ test('an experiment can be cancelled, and bad input gets a message instead of a 
   const { page, context } = await openPage(env, 'train_samples=1000&test_samples=200');
   await page.fill('#experiment-correlations', '1, 7');
   await page.click('#experiment-run');
-  assert.match(await page.textContent('#experiment-status'), /Cannot start: correlations must be numbers in -1\.\.1/);
+  assert.match(await page.textContent('#experiment-status'), /Cannot start: correlations must be numbers from -1 to 1/);
   assert.equal(await page.$eval('#experiment-run', (b) => b.disabled), false);
 
   await page.fill('#experiment-correlations', '1, 0.5, 0.1');

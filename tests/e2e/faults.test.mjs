@@ -1,17 +1,11 @@
 // Faults: a crashed trainer can be restarted from the page; a diverging model is paused
 // with a message and a one-click fix.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setUp, openPage, waitForStep, screenshotPath } from './helpers.mjs';
+import { useBrowser, openPage, waitForStep, screenshotPath } from './helpers.mjs';
 
-let env;
-before(async () => {
-  env = await setUp();
-});
-after(async () => {
-  await env?.close();
-});
+const env = useBrowser();
 
 test('a worker crash shows a message and the restart button brings training back', async () => {
   const { page, context } = await openPage(env, 'models=mmoe');

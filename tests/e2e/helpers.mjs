@@ -2,6 +2,8 @@
 // project's own server on a free port, and drive Debian's Chromium with playwright-core.
 // The tests never build: run scripts/build-web.sh first.
 
+import { before, after, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -13,9 +15,35 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const DIST = path.join(ROOT, 'dist');
 export const OUTPUT = path.join(ROOT, 'test-output');
 
+/**
+ * The shared set-up of a test file: before its tests, serve dist/ and launch Chromium
+ * (the returned object then has `origin`, `browser`, `close`); after them, stop both.
+ * After every test, asserts that no page it opened broke the Content-Security-Policy.
+ */
+export function useBrowser() {
+  const env = { cspViolations: [] };
+  before(async () => Object.assign(env, await setUp()));
+  after(async () => env.close?.());
+  afterEach(() => assert.deepEqual(env.cspViolations.splice(0), [], 'Content-Security-Policy violations'));
+  return env;
+}
+
+const reporting = new WeakSet(); // contexts that report CSP violations already
+
+/** Makes every page of `context` report its CSP violations into `env.cspViolations`. */
+async function reportCsp(env, context) {
+  if (reporting.has(context)) return;
+  reporting.add(context);
+  await context.exposeBinding('__cspViolation', (_source, text) => env.cspViolations?.push(text));
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) =>
+      window.__cspViolation(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'} at ${e.sourceFile}:${e.lineNumber}`),
+    );
+  });
+}
 
 /** Serves dist/ and launches Chromium; `close()` stops both. */
-export async function setUp() {
+async function setUp() {
   if (!existsSync(path.join(DIST, 'index.html')) || !existsSync(path.join(DIST, 'pkg', 'mmoe_bg.wasm'))) {
     throw new Error('dist/ is not built: run scripts/build-web.sh first');
   }
@@ -40,6 +68,7 @@ export async function setUp() {
  */
 export async function openPage(env, query = '', { width = 1366, height = 768, context } = {}) {
   const ctx = context ?? (await env.browser.newContext({ viewport: { width, height } }));
+  await reportCsp(env, ctx);
   const page = await ctx.newPage();
   const seen = { errors: [], console: [], requests: [] };
   page.on('pageerror', (e) => seen.errors.push(String(e)));

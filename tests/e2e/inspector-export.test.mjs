@@ -1,18 +1,12 @@
 // The gate inspector, the export of a run (JSON, CSV, PNG) and loading settings back from
 // a file (picker and drag and drop) through the same validation as URL parameters.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { setUp, openPage, screenshotPath, inkFraction } from './helpers.mjs';
+import { useBrowser, openPage, screenshotPath, inkFraction } from './helpers.mjs';
 
-let env;
-before(async () => {
-  env = await setUp();
-});
-after(async () => {
-  await env?.close();
-});
+const env = useBrowser();
 
 test('inspector: per-sample gates for a clicked test sample, similarity over training, spread per expert', async () => {
   const { page, context, seen } = await openPage(env, 'models=sb,omoe,mmoe&correlation=0.2', { width: 1366, height: 1000 });
@@ -105,6 +99,9 @@ test('export: the run as JSON and CSV, a chart as PNG; loading the JSON back res
   assert.equal(await fresh.page.evaluate(() => window.mmoe.settings().correlation), 0.2);
   assert.equal(await fresh.page.isHidden('#notice'), true);
   assert.match(fresh.page.url(), /seed=4/);
+  // The confirmation stays long enough to be read.
+  await fresh.page.waitForTimeout(2500);
+  assert.match(await fresh.page.textContent('#status'), /Loaded settings from run\.json/);
 
   // A tampered file: bad values are clamped or dropped and listed, as for URL parameters.
   const tampered = { ...run, settings: { ...run.settings, experts: 999, lr: 'fast', correlation: 0.35 } };

@@ -1,16 +1,10 @@
 // Lecture mode, keyboard shortcuts and the language switch.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setUp, openPage, screenshotPath, waitForStep } from './helpers.mjs';
+import { useBrowser, openPage, screenshotPath, waitForStep } from './helpers.mjs';
 
-let env;
-before(async () => {
-  env = await setUp();
-});
-after(async () => {
-  await env?.close();
-});
+const env = useBrowser();
 
 test('lecture mode: toggle and lecture=1, large type, essentials only, 1920×1080 screenshot', async () => {
   const { page, context, seen } = await openPage(env, 'models=sb,omoe,mmoe&correlation=0.2&preset=2', { width: 1920, height: 1080 });
@@ -98,6 +92,40 @@ test('keyboard: space, →, r, 1–6, l, ?, Esc; nothing fires while typing in a
   assert.equal(await page.isVisible('#shortcuts'), true);
   await page.click('#shortcuts-close');
   assert.equal(await page.isHidden('#shortcuts'), true);
+  await context.close();
+});
+
+test('keyboard after the mouse: Space, R and → work after clicking a button or dragging the slider', async () => {
+  const { page, context } = await openPage(env, 'models=mmoe&speed=100');
+  const snap = () => page.evaluate(() => window.mmoe.snapshot());
+  // A preset button clicked with the mouse: Space then plays instead of clicking it again.
+  await page.click('#preset-buttons button[data-preset="1"]');
+  await page.waitForFunction(() => window.mmoe.snapshot().preset === 1 && !document.getElementById('play').disabled);
+  await page.keyboard.press(' ');
+  await page.waitForFunction(() => window.mmoe.snapshot().running);
+  await page.keyboard.press(' ');
+  await page.waitForFunction(() => !window.mmoe.snapshot().running);
+  // The slider dragged with the mouse: → steps, R resets, Space plays; p stays where it was dropped.
+  const box = await page.locator('#correlation').boundingBox();
+  await page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.75, box.y + box.height / 2, { steps: 5 });
+  await page.mouse.up();
+  await page.waitForFunction(() => window.mmoe.settings().correlation > 0.4);
+  const p = await page.evaluate(() => window.mmoe.settings().correlation);
+  const before = (await snap()).step;
+  await page.keyboard.press('ArrowRight');
+  await page.waitForFunction((s) => window.mmoe.snapshot().step === s + 1, before);
+  assert.equal(await page.evaluate(() => window.mmoe.settings().correlation), p);
+  await page.keyboard.press('r');
+  await page.waitForFunction(() => window.mmoe.snapshot().step === 0);
+  await page.keyboard.press(' ');
+  await page.waitForFunction(() => window.mmoe.snapshot().running);
+  // The keyboard's own focus is kept: a slider focused with Tab still takes the arrows.
+  await page.keyboard.press(' ');
+  await page.focus('#correlation');
+  await page.keyboard.press('ArrowLeft');
+  await page.waitForFunction((q) => window.mmoe.settings().correlation < q, p);
   await context.close();
 });
 

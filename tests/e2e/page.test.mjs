@@ -1,17 +1,11 @@
 // The page end to end: load, play, losses fall, heatmaps draw, pause stops, the main
 // thread's work stays small while training, and no request leaves the origin.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setUp, openPage, waitForStep, screenshotPath, inkFraction } from './helpers.mjs';
+import { useBrowser, openPage, waitForStep, screenshotPath, inkFraction } from './helpers.mjs';
 
-let env;
-before(async () => {
-  env = await setUp();
-});
-after(async () => {
-  await env?.close();
-});
+const env = useBrowser();
 
 test('trains all four models live in parallel workers: losses fall, heatmaps draw, pause stops', async () => {
   const context = await env.browser.newContext({ viewport: { width: 1366, height: 768 } });

@@ -2,17 +2,11 @@
 // claim its text makes is true on the page's own numbers (test-set losses and gates at
 // the final evaluation, the same numbers `mmoe train` prints for these settings).
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setUp, openPage } from './helpers.mjs';
+import { useBrowser, openPage } from './helpers.mjs';
 
-let env;
-before(async () => {
-  env = await setUp();
-});
-after(async () => {
-  await env?.close();
-});
+const env = useBrowser();
 
 const l1 = (g) => g[0].reduce((s, v, e) => s + Math.abs(v - g[1][e]), 0);
 

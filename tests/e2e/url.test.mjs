@@ -1,17 +1,11 @@
 // Settings in the URL: a copied link restores the same settings; bad parameters are
 // clamped or dropped with a visible notice, and the page still works.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setUp, openPage, waitForStep, screenshotPath } from './helpers.mjs';
+import { useBrowser, openPage, waitForStep, screenshotPath } from './helpers.mjs';
 
-let env;
-before(async () => {
-  env = await setUp();
-});
-after(async () => {
-  await env?.close();
-});
+const env = useBrowser();
 
 test('copy link restores the same settings in a new page', async () => {
   const { page, context } = await openPage(env, '');
@@ -74,8 +68,8 @@ test('bad URL parameters produce a notice listing each problem, and the page wor
   const { page, context, seen } = await openPage(env, query);
   await page.waitForSelector('#notice:not([hidden])');
   const items = await page.$$eval('#notice-list li', (lis) => lis.map((li) => li.textContent));
-  const expect = [/^experts: 500 is out of range 1..=64; set to 64/, /^lr: 'abc' is not a number/,
-    /^correlation: 2 is out of range -1..=1; set to 1/, /^models: unknown model 'foo'/, /^task1: unknown task type/,
+  const expect = [/^experts: 500 is out of range 1–64; set to 64/, /^lr: 'abc' is not a number/,
+    /^correlation: 2 is out of range -1 to 1; set to 1/, /^models: unknown model 'foo'/, /^task1: unknown task type/,
     /not a known parameter/, /^autoplay: 'maybe' is not 0 or 1/];
   for (const re of expect) assert.ok(items.some((t) => re.test(t)), `no notice matching ${re}: ${JSON.stringify(items)}`);
   assert.equal(items.length, expect.length, JSON.stringify(items));
@@ -91,6 +85,49 @@ test('bad URL parameters produce a notice listing each problem, and the page wor
   // And it trains.
   await page.click('#play');
   await waitForStep(page, 30);
+  assert.deepEqual(seen.errors, []);
+  await context.close();
+});
+
+test('a bare preset=N link loads the preset; with lecture=1&autoplay=1 it trains that preset', async () => {
+  const { page, context } = await openPage(env, 'preset=2');
+  const preset = (await page.evaluate(() => window.mmoe.presets())).find((p) => p.n === 2);
+  assert.deepEqual(await page.evaluate(() => window.mmoe.models()), preset.models);
+  assert.equal(await page.evaluate(() => window.mmoe.settings().correlation), preset.settings.correlation);
+  assert.equal((await page.evaluate(() => window.mmoe.snapshot())).preset, 2);
+  assert.match(await page.textContent('#preset-title'), /^2\. /);
+  assert.doesNotMatch(await page.textContent('#preset-body'), /differ/);
+  assert.equal(await page.isHidden('#notice'), true);
+  await context.close();
+
+  const second = await openPage(env, 'preset=3&lecture=1&autoplay=1');
+  await waitForStep(second.page, 20);
+  const snap = await second.page.evaluate(() => window.mmoe.snapshot());
+  assert.equal(snap.preset, 3);
+  assert.equal(snap.lecture, true);
+  assert.equal(snap.running, true);
+  assert.equal(await second.page.evaluate(() => window.mmoe.settings().correlation), -0.5);
+  // A setting given beside the preset wins over the preset's, and then it is no longer the preset.
+  const third = await openPage(env, 'preset=3&correlation=0.4');
+  assert.equal(await third.page.evaluate(() => window.mmoe.settings().correlation), 0.4);
+  assert.equal((await third.page.evaluate(() => window.mmoe.snapshot())).preset, null);
+  await third.context.close();
+  await second.context.close();
+});
+
+test('typing a training set smaller than the batch lowers the batch and says so; the page keeps working', async () => {
+  const { page, context, seen } = await openPage(env, 'models=mmoe');
+  await page.click('summary');
+  await page.fill('#train_samples', '16');
+  await page.press('#train_samples', 'Enter');
+  await page.waitForFunction(() => window.mmoe.settings().train_samples === 16);
+  assert.equal(await page.evaluate(() => window.mmoe.settings().batch_size), 16);
+  assert.equal(await page.inputValue('#batch_size'), '16');
+  assert.match(await page.textContent('#status'), /batch_size: larger than train_samples; set to 16/);
+  await page.waitForFunction(() => !document.getElementById('play').disabled);
+  await page.click('#play');
+  await waitForStep(page, 20);
+  assert.match(new URL(page.url()).search, /batch_size=16/);
   assert.deepEqual(seen.errors, []);
   await context.close();
 });

@@ -2,6 +2,7 @@
 //! utilisation and each gate's entropy.
 
 use super::{ramp, words, Theme, GRID, INK, MUTED};
+use crate::core::axis::text_width;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
@@ -44,10 +45,16 @@ fn draw_heatmap_on(
     let (w, h) = (w as i32, h as i32);
     let pad = t.scaled(6.0);
     let title_h = (t.font * 1.8).round() as i32;
+    // Smaller type when the title is wider than a narrow heatmap.
+    let title_size = t.font
+        * f64::min(
+            1.0,
+            (w - 2 * pad) as f64 / text_width(title, t.font).max(1) as f64,
+        );
     root.draw(&Text::new(
         title.to_string(),
         (pad, title_h / 2),
-        t.text(t.font, INK, HPos::Left, VPos::Center),
+        t.text(title_size, INK, HPos::Left, VPos::Center),
     ))
     .map_err(err)?;
     if experts == 0 || gates.len() < experts {
@@ -57,8 +64,8 @@ fn draw_heatmap_on(
 
     let words = words();
     let task_label = |k: usize| words.task.replace("{}", &k.to_string());
-    let label_w = Theme::text_width(&task_label(2), t.small) + pad * 2;
-    let side_w = Theme::text_width("H≤0.00", t.small) + pad * 2;
+    let label_w = text_width(&task_label(2), t.small) + pad * 2;
+    let side_w = text_width("H≤0.00", t.small) + pad * 2;
     let head_h = (t.small * 1.6).round() as i32;
     let x0 = label_w;
     let grid_w = (w - x0 - side_w - pad).max(experts as i32);

@@ -2,7 +2,7 @@
 //! `core::series`), with markers where the correlation changed.
 
 use super::{display_name, model_colour, words, Theme, GRID, GRID_BOLD, INK, MARK, MUTED};
-use crate::core::axis::{format_loss, format_step, log_ticks, nice_ceiling};
+use crate::core::axis::{format_loss, format_step, log_ticks, nice_ceiling, text_width};
 use crate::core::series::{smoothed, LossSeries};
 use plotters::coord::Shift;
 use plotters::element::DashedPathElement;
@@ -168,10 +168,12 @@ impl LossChart {
         root.fill(&WHITE).map_err(err)?;
         let (width, _) = root.dim_in_pixel();
 
-        // Legend band on top: one entry per model, then the line styles.
-        let legend_h = (t.font * 1.9).round() as i32;
-        let (legend, plot) = root.split_vertically(legend_h);
-        self.draw_legend(&legend, t, width as i32)?;
+        // Legend band on top: one entry per model, then the line styles (in more rows
+        // when the chart is narrow).
+        let (entries, rows) = self.legend_layout(t, width as i32);
+        let row_h = (t.font * 1.9).round() as i32;
+        let (legend, plot) = root.split_vertically(row_h * rows);
+        self.draw_legend(&legend, t, &entries, row_h)?;
 
         // Ranges over everything visible.
         let mut max_step: f64 = 10.0;
@@ -352,60 +354,95 @@ impl LossChart {
         Ok(())
     }
 
+    /// Where each legend entry goes: `(entry, x, row)`, and how many rows it takes. The
+    /// models come first; the line-style key follows them, right-aligned when all fits on
+    /// one row; an entry that does not fit its row starts the next.
+    fn legend_layout(&self, t: Theme, width: i32) -> (Vec<(Key<'_>, i32, i32)>, i32) {
+        let words = words();
+        let swatch = t.scaled(22.0);
+        let gap = t.scaled(8.0);
+        let margin = t.scaled(10.0);
+        let mut keys: Vec<Key> = self.models.iter().map(|m| Key::Model(&m.name)).collect();
+        let models = keys.len();
+        keys.extend([Key::Task(0), Key::Task(1), Key::Test(words.test.clone())]);
+        let widths: Vec<i32> = keys
+            .iter()
+            .map(|k| {
+                let (text, size) = match k {
+                    Key::Model(name) => (display_name(name).to_string(), t.font),
+                    Key::Task(i) => (self.task_labels[*i].clone(), t.small),
+                    Key::Test(text) => (text.clone(), t.small),
+                };
+                swatch + gap / 2 + text_width(&text, size) + gap * 2
+            })
+            .collect();
+        let total: i32 = widths.iter().sum();
+        let mut placed = Vec::with_capacity(keys.len());
+        if margin + total <= width {
+            let key_width: i32 = widths[models..].iter().sum();
+            let mut x = margin;
+            for (k, (key, w)) in keys.into_iter().zip(&widths).enumerate() {
+                if k == models {
+                    x = x.max(width - key_width - margin);
+                }
+                placed.push((key, x, 0));
+                x += w;
+            }
+            return (placed, 1);
+        }
+        let (mut x, mut row) = (margin, 0);
+        for (k, (key, w)) in keys.into_iter().zip(&widths).enumerate() {
+            if x > margin && (x + w > width || k == models) {
+                row += 1;
+                x = margin;
+            }
+            placed.push((key, x, row));
+            x += w;
+        }
+        (placed, row + 1)
+    }
+
     fn draw_legend(
         &self,
         area: &DrawingArea<CanvasBackend, Shift>,
         t: Theme,
-        width: i32,
+        entries: &[(Key<'_>, i32, i32)],
+        row_h: i32,
     ) -> Result<(), String> {
         let err = |e: DrawingAreaErrorKind<_>| e.to_string();
-        let words = words();
-        let y = (t.font * 0.95).round() as i32;
         let swatch = t.scaled(22.0);
         let gap = t.scaled(8.0);
-        let mut x = t.scaled(10.0);
         let label = t.text(t.font, INK, HPos::Left, VPos::Center);
         let muted = t.text(t.small, MUTED, HPos::Left, VPos::Center);
-        for m in &self.models {
-            let colour = model_colour(&m.name);
-            area.draw(&PathElement::new(
-                vec![(x, y), (x + swatch, y)],
-                colour.stroke_width(t.line + t.scaled(1.0) as u32),
-            ))
-            .map_err(err)?;
-            x += swatch + gap / 2;
-            let name = display_name(&m.name);
-            area.draw(&Text::new(name.to_string(), (x, y), label.clone()))
-                .map_err(err)?;
-            x += Theme::text_width(name, t.font) + gap * 2;
-        }
-        // Line-style key, right-aligned when it fits, else following the models.
-        let key_items: [(&str, u8); 3] = [
-            (self.task_labels[0].as_str(), 0),
-            (self.task_labels[1].as_str(), 1),
-            (words.test.as_str(), 2),
-        ];
-        let key_width: i32 = key_items
-            .iter()
-            .map(|(s, _)| swatch + gap / 2 + Theme::text_width(s, t.small) + gap * 2)
-            .sum();
-        let mut kx = (width - key_width - t.scaled(10.0)).max(x);
-        for (text, kind) in key_items {
+        for (key, x, row) in entries {
+            let (x, y) = (*x, row * row_h + (t.font * 0.95).round() as i32);
             let style = MUTED.stroke_width(t.line);
-            match kind {
-                0 => area
-                    .draw(&PathElement::new(vec![(kx, y), (kx + swatch, y)], style))
-                    .map_err(err)?,
-                1 => area
-                    .draw(&DashedPathElement::new(
-                        vec![(kx, y), (kx + swatch, y)],
+            let (text, text_style) = match key {
+                Key::Model(name) => {
+                    area.draw(&PathElement::new(
+                        vec![(x, y), (x + swatch, y)],
+                        model_colour(name).stroke_width(t.line + t.scaled(1.0) as u32),
+                    ))
+                    .map_err(err)?;
+                    (display_name(name).to_string(), &label)
+                }
+                Key::Task(0) => {
+                    area.draw(&PathElement::new(vec![(x, y), (x + swatch, y)], style))
+                        .map_err(err)?;
+                    (self.task_labels[0].clone(), &muted)
+                }
+                Key::Task(_) => {
+                    area.draw(&DashedPathElement::new(
+                        vec![(x, y), (x + swatch, y)],
                         t.scaled(6.0),
                         t.scaled(3.0),
                         style,
                     ))
-                    .map_err(err)?,
-                _ => {
-                    let c = kx + swatch / 2;
+                    .map_err(err)?;
+                    (self.task_labels[1].clone(), &muted)
+                }
+                Key::Test(text) => {
+                    let c = x + swatch / 2;
                     area.draw(&Circle::new(
                         (c - t.scaled(5.0), y),
                         t.marker,
@@ -418,13 +455,23 @@ impl LossChart {
                         MUTED.stroke_width((t.px * 1.6).round().max(1.0) as u32),
                     ))
                     .map_err(err)?;
+                    (text.clone(), &muted)
                 }
-            }
-            kx += swatch + gap / 2;
-            area.draw(&Text::new(text.to_string(), (kx, y), muted.clone()))
-                .map_err(err)?;
-            kx += Theme::text_width(text, t.small) + gap * 2;
+            };
+            area.draw(&Text::new(
+                text,
+                (x + swatch + gap / 2, y),
+                text_style.clone(),
+            ))
+            .map_err(err)?;
         }
         Ok(())
     }
+}
+
+/// One entry of the loss chart's legend.
+enum Key<'a> {
+    Model(&'a str),
+    Task(usize),
+    Test(String),
 }

@@ -4,7 +4,8 @@
 //! plotters measures text by inserting a styled `<span>` into the page (blocked by the
 //! page's Content-Security-Policy, and a forced layout on every call), so nothing here
 //! uses the plotters parts that measure text: captions, series legends and right-hand
-//! label areas. Titles and legends are placed with a fixed glyph-width estimate instead.
+//! label areas. Titles and legends are placed with a glyph-width estimate instead
+//! (`core::axis::text_width`).
 
 mod heatmap;
 mod loss;
@@ -114,16 +115,6 @@ impl Theme {
 
     fn scaled(&self, v: f64) -> i32 {
         (v * self.px).round() as i32
-    }
-
-    /// A rough width of `text` at `size`: plotters cannot measure text here (see above).
-    fn text_width(text: &str, size: f64) -> i32 {
-        // CJK glyphs (the page's Chinese) are about twice as wide as Latin ones.
-        let ems: f64 = text
-            .chars()
-            .map(|c| if c >= '\u{2E80}' { 1.0 } else { 0.56 })
-            .sum();
-        (ems * size).ceil() as i32
     }
 
     fn text(&self, size: f64, colour: RGBColor, h: HPos, v: VPos) -> TextStyle<'static> {

@@ -1,0 +1,78 @@
+// The test handle `window.mmoe`: what the end-to-end tests (and curious users in the
+// console) read and drive. It only reads the store and calls the page's own actions.
+
+import { store } from './store.js';
+import { PRESETS } from './presets.js';
+import { claimSnapshot, checkClaim } from './tour.js';
+
+const MAX_ROWS = 2000; // training-loss rows per model in a snapshot
+
+/** Everything the tests check, as plain data. */
+function snapshot() {
+  const models = {};
+  const claim = claimSnapshot();
+  for (const run of store.runs) {
+    models[run.name] = {
+      steps: run.steps,
+      parameters: run.parameters,
+      train_loss: run.trainRows(Math.max(1, Math.ceil(run.steps / MAX_ROWS))),
+      test_loss: run.testRows().map((r) => r.slice()),
+      gates: run.gateRows(),
+      entropy: Array.from(run.entropy),
+      test_gates: claim.models[run.name].test_gates,
+      entropy_test: claim.models[run.name].entropy_test,
+      gate_history_length: run.gateHistory().length,
+      diverged: run.diverged,
+      health: run.health(),
+    };
+  }
+  return {
+    step: store.step,
+    running: store.running,
+    pearson: store.pearson,
+    models,
+    preset: store.preset,
+    claim: checkClaim(),
+    lecture: store.lecture,
+    lang: store.lang,
+  };
+}
+
+/**
+ * @param {object} page the page's actions and parts: ready, play, pause, step, post
+ *   (a message to the trainers), preset, setLecture, setLang, inspector, exportJson,
+ *   exportCsv, loadSettingsText, timings, shortcutsOpen, charts, wasm
+ */
+export function installHandle(page) {
+  window.mmoe = {
+    ready: page.ready,
+    snapshot,
+    settings: () => ({ ...store.settings }),
+    models: () => store.models.slice(),
+    trainLossAt: (model, s) => store.runs.find((r) => r.name === model)?.trainAt(s) ?? null,
+    play: page.play,
+    pause: page.pause,
+    step: page.step,
+    /** Trains from where it is to exactly step `n`, then pauses; resolves at step n. */
+    runTo(n) {
+      page.runTo(n);
+      return new Promise((resolve) => {
+        const poll = () => (store.step >= n && !store.running ? resolve(snapshot()) : setTimeout(poll, 50));
+        poll();
+      });
+    },
+    preset: page.preset,
+    presets: () => PRESETS.map((p) => ({ n: p.n, models: p.models, settings: p.settings, budget: p.budget, fix: p.fix ?? null })),
+    setLecture: page.setLecture,
+    setLang: page.setLang,
+    inspector: page.inspector,
+    exportJson: page.exportJson,
+    exportCsv: page.exportCsv,
+    loadSettingsText: page.loadSettingsText,
+    timings: page.timings,
+    shortcutsOpen: page.shortcutsOpen,
+    crashWorker: page.crash,
+    _charts: page.charts,
+    _wasm: page.wasm,
+  };
+}

@@ -1,0 +1,52 @@
+// The messages between the page and its workers, defined once. Every message is an
+// object with a `type`; the fields each type carries are listed beside it.
+//
+// The page talks to `Trainers` (trainers.js) as to one trainer; it fans each message
+// out to its worker.js instances and merges their answers into one stream.
+
+/** Page → trainer. */
+export const ToTrainer = Object.freeze({
+  MODULE: 'module', // {module}: the compiled trainer (worker.js queues the rest until it has it)
+  INIT: 'init', // {settings, models, generation}: build the models, then 'ready'
+  PLAY: 'play',
+  PAUSE: 'pause',
+  STEP: 'step', // {steps}: train this many steps now
+  RUN_TO: 'runTo', // {step}: play, then pause at exactly this step
+  INSPECT: 'inspect', // per-sample test-set gates, projections and read-out R², for the inspector
+  CORRELATION: 'correlation', // {value}: new labels for task correlation `value`, same inputs
+  LR: 'lr', // {value}: new learning rate, same weights
+  SPEED: 'speed', // {value}: steps per second, 0 = as fast as possible
+  LIMIT: 'limit', // {step}: do not train past this step until told more (lockstep)
+  CRASH: 'crash', // tests: throw outside any handler
+});
+
+/** Trainer → page. */
+export const FromTrainer = Object.freeze({
+  READY: 'ready', // {generation, models: [{name, experts, parameters}], pearson}
+  // {generation, step, testStride, models: [{index, train, test, gates, entropy, testGates,
+  //  testEntropy, trail, steps}]}: what happened since the last 'data', as typed arrays
+  DATA: 'data',
+  STATE: 'state', // {running, allDiverged}
+  CORRELATION: 'correlation', // {value, pearson, step}
+  LR: 'lr', // {value, step}
+  DIVERGED: 'diverged', // {model, message, step}: the model's loss stopped being finite
+  INSPECT: 'inspect', // {generation, step, gates, projections, readout}
+  ERROR: 'error', // {request, message}: a request failed; the trainer is fine
+  FATAL: 'fatal', // {message}: the trainer is gone
+});
+
+/** Experiment worker → page (the page sends one {config, module} to start it). */
+export const ToExperiment = Object.freeze({
+  INIT: 'init', // {module, config}: compile the page's module, keep the sweep's configuration
+  SEED: 'seed', // {seed}: train every cell of this seed (the replica engine)
+});
+
+export const FromExperiment = Object.freeze({
+  READY: 'ready', // {}: ask for a seed
+  PROGRESS: 'progress', // {seed, step}: the seed in flight reached this step
+  SEED_DONE: 'seed-done', // {seed, cells}: the seed's cells, as JSON
+  ERROR: 'error', // {message}
+});
+
+/** A message of `type` with `fields`. */
+export const message = (type, fields = {}) => ({ type, ...fields });

@@ -1,0 +1,188 @@
+// The page's state, in one object, and each model's run history: the per-step training
+// losses, the test evaluations, the latest gates and a thinned gate history. Every other
+// module reads a run through the methods here instead of indexing its arrays.
+
+import { gateL1 as l1 } from './pkg/mmoe.js';
+
+/** Everything the page knows, in one place (main.js is the only writer of most of it). */
+export const store = {
+  defaults: null, // the default settings (wasm)
+  settings: null,
+  models: [],
+  speed: 0,
+  lecture: false,
+  autoplay: false,
+  preset: null, // the guided-tour preset being shown (1–6)
+  lang: 'en',
+  generation: 0, // of the models the page is showing (the trainers' build counter)
+  running: false, // the page wants training to run
+  resumeAfterBuild: false,
+  step: 0,
+  pearson: NaN,
+  info: [], // [{name, experts, parameters}]
+  runs: [], // a RunHistory per model, in `info` order
+  firstStepAt: null, // ms since navigation start
+};
+
+const GATE_EVERY = 10; // a gate snapshot every this many steps (as worker.js sends them)
+const GATE_KEEP = 4000; // then thin to every other record
+const RECENT = 50; // steps in the "recent" training loss (the table, the health check)
+const STALL_AFTER = 500; // steps before a flat loss counts as stalled
+const STALL_RATIO = 0.95; // recent loss at least this share of the first steps' loss
+const BLOWN_RATIO = 10; // recent loss at least this many times the best recent loss
+
+/** L1 distance between the two rows (tasks) of a mean-gate matrix (computed in Rust). */
+export function gateL1(rows) {
+  if (!rows || rows.length !== 2) return NaN;
+  return l1(Float32Array.from(rows.flat()));
+}
+
+/** A tasks × experts row-major array as two rows (none for an ungated model). */
+function twoRows(flat) {
+  const experts = flat.length / 2;
+  return experts ? [Array.from(flat.subarray(0, experts)), Array.from(flat.subarray(experts))] : [];
+}
+
+/** Grows a Float64Array to hold at least `n` numbers. */
+function ensure(array, n) {
+  if (array.length >= n) return array;
+  const grown = new Float64Array(Math.max(n, array.length * 2, 4096));
+  grown.set(array);
+  return grown;
+}
+
+export class RunHistory {
+  constructor({ name, parameters, experts }) {
+    this.name = name;
+    this.parameters = parameters;
+    this.experts = experts;
+    this.steps = 0;
+    this.diverged = null; // the trainer's message once the loss stopped being finite
+    this.train = new Float64Array(0); // [loss 1, loss 2] at index 2 * (step - 1)
+    this.tests = []; // [step, loss 1, loss 2, auc 1, auc 2]
+    this.gates = new Float32Array(0); // last batch, tasks × experts
+    this.entropy = new Float32Array(0);
+    this.testGates = new Float32Array(0); // test set, latest evaluation
+    this.testEntropy = new Float32Array(0);
+    this.history = []; // [step, ...mean gate weights of the last batch (tasks × experts)]
+    this.historyEvery = GATE_EVERY;
+    this.bestRecent = [Infinity, Infinity];
+  }
+
+  /** Adds a 'data' message's training losses ([step, l1, l2]…) and evaluations. */
+  record(train, test, stride) {
+    for (let k = 0; k + 2 < train.length; k += 3) {
+      const s = train[k];
+      this.train = ensure(this.train, 2 * s);
+      this.train[2 * (s - 1)] = train[k + 1];
+      this.train[2 * (s - 1) + 1] = train[k + 2];
+      this.steps = Math.max(this.steps, s);
+    }
+    for (let k = 0; k + stride - 1 < test.length; k += stride) this.tests.push(Array.from(test.subarray(k, k + stride)));
+    if (this.steps >= RECENT) {
+      this.recentLoss().forEach((v, t) => (this.bestRecent[t] = Math.min(this.bestRecent[t], v)));
+    }
+  }
+
+  /** The latest batch's gates and entropy, and the gate snapshots since the last message. */
+  setGates(gates, entropy, trail) {
+    if (!gates.length) return;
+    this.gates = gates;
+    this.entropy = entropy;
+    for (let r = 0; r < trail.length; r += 1 + gates.length) {
+      this.recordGates(trail[r], trail.subarray(r + 1, r + 1 + gates.length));
+    }
+  }
+
+  recordGates(s, gates) {
+    const last = this.history[this.history.length - 1];
+    if (last && s - last[0] < this.historyEvery) return;
+    this.history.push([s, ...gates]);
+    if (this.history.length > GATE_KEEP) {
+      this.history = this.history.filter((_, k) => k % 2 === 0);
+      this.historyEvery *= 2;
+    }
+  }
+
+  setTestGates(gates, entropy) {
+    if (!gates.length) return;
+    this.testGates = gates;
+    this.testEntropy = entropy;
+  }
+
+  /** Training losses [task 1, task 2] at step `s` (1-based), or null. */
+  trainAt(s) {
+    if (!Number.isInteger(s) || s < 1 || s > this.steps) return null;
+    return [this.train[2 * (s - 1)], this.train[2 * s - 1]];
+  }
+
+  /** [step, loss 1, loss 2] every `every` steps from step 1, always ending at the last step. */
+  trainRows(every = 1) {
+    const rows = [];
+    for (let s = 1; s <= this.steps; s += every) rows.push([s, ...this.trainAt(s)]);
+    if (this.steps > 0 && rows[rows.length - 1][0] !== this.steps) rows.push([this.steps, ...this.trainAt(this.steps)]);
+    return rows;
+  }
+
+  /** Mean training loss of each task over the last `n` steps. */
+  recentLoss(n = RECENT) {
+    return this.meanLoss(Math.max(1, this.steps - n + 1), this.steps);
+  }
+
+  meanLoss(from, to) {
+    const sums = [0, 0];
+    for (let s = from; s <= to; s++) {
+      sums[0] += this.train[2 * (s - 1)];
+      sums[1] += this.train[2 * s - 1];
+    }
+    const count = to - from + 1;
+    return count > 0 ? sums.map((v) => v / count) : [NaN, NaN];
+  }
+
+  /** The evaluations so far, oldest first: [step, loss 1, loss 2, auc 1, auc 2]. */
+  testRows() {
+    return this.tests;
+  }
+
+  latestTest() {
+    return this.tests[this.tests.length - 1] ?? null;
+  }
+
+  /** The step of the latest evaluation (0 before any). */
+  evaluatedAt() {
+    return this.latestTest()?.[0] ?? 0;
+  }
+
+  gateRows() {
+    return twoRows(this.gates);
+  }
+
+  testGateRows() {
+    return twoRows(this.testGates);
+  }
+
+  /** The recorded gate snapshots, [step, task-1 row…, task-2 row…], oldest first. */
+  gateHistory() {
+    return this.history;
+  }
+
+  /** [step, L1 distance between the two tasks' mean gates] for every gate snapshot. */
+  gateDistances() {
+    return this.history.map((r) => [r[0], r.length > 1 ? l1(Float32Array.from(r.slice(1))) : NaN]);
+  }
+
+  /**
+   * Whether training went wrong while the loss stayed finite: 'blown' when the recent
+   * loss of a task is BLOWN_RATIO times its best so far, 'stalled' when after
+   * STALL_AFTER steps neither task's loss has fallen below STALL_RATIO of where it
+   * started; else null. (A loss that stops being finite is the trainer's `diverged`.)
+   */
+  health() {
+    if (this.diverged || this.steps < RECENT) return null;
+    const recent = this.recentLoss();
+    if (recent.some((v, t) => v > BLOWN_RATIO * this.bestRecent[t])) return 'blown';
+    if (this.steps < STALL_AFTER) return null;
+    const start = this.meanLoss(1, 20);
+    return recent.every((v, t) => v >= STALL_RATIO * start[t]) ? 'stalled' : null;
+  }
+}
