@@ -5,8 +5,8 @@
 //! read every frame leaves as typed arrays.
 
 use crate::core::settings::{
-    parse_models, shorten, ModelInfo, ModelKind, Notice, Settings, CATALOGUE, EXPERT_COLOURS,
-    FIELDS,
+    parse_models, shorten, ModelInfo, ModelKind, Notice, Settings, TaskKind, CATALOGUE,
+    EXPERT_COLOURS, FIELDS,
 };
 use crate::core::train::{Diverged, Session};
 use crate::TASKS;
@@ -315,6 +315,17 @@ impl Playground {
         self.session.trainers[i]
             .diverged
             .map(|d: Diverged| d.to_string())
+    }
+
+    /// Each task's training loss when predicting a constant (`metrics::constant_loss`):
+    /// the page warns when a model's loss stays at this level.
+    #[wasm_bindgen(js_name = constantLosses)]
+    pub fn constant_losses(&self) -> Vec<f64> {
+        let kinds = self.session.settings.task_kinds();
+        let y = &self.session.data.train.y;
+        (0..TASKS)
+            .map(|t| crate::core::metrics::constant_loss(&y[t], kinds[t] == TaskKind::Binary))
+            .collect()
     }
 
     /// Pearson correlation of the two regression labels on the training set.
