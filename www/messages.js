@@ -22,12 +22,13 @@ export const ToTrainer = Object.freeze({
 
 /** Trainer → page. */
 export const FromTrainer = Object.freeze({
-  READY: 'ready', // {generation, models: [{name, experts, parameters}], pearson}
+  READY: 'ready', // {generation, models: [{name, experts, parameters}], pearson, constant}
+  // (constant: each task's loss when predicting a constant, for the stall warning)
   // {generation, step, testStride, models: [{index, train, test, gates, entropy, testGates,
   //  testEntropy, trail, steps}]}: what happened since the last 'data', as typed arrays
   DATA: 'data',
   STATE: 'state', // {running, allDiverged}
-  CORRELATION: 'correlation', // {value, pearson, step}
+  CORRELATION: 'correlation', // {value, pearson, constant, step}
   LR: 'lr', // {value, step}
   DIVERGED: 'diverged', // {model, message, step}: the model's loss stopped being finite
   INSPECT: 'inspect', // {generation, step, gates, projections, readout}

@@ -141,3 +141,15 @@ test('moving the correlation slider while training marks the chart and changes t
   assert.deepEqual(seen.errors, []);
   await context.close();
 });
+
+test('64 experts: the heatmap cells are drawn however narrow, and the expert numbers do not run into the entropy column', async () => {
+  const { page, context } = await openPage(env, 'models=omoe,mmoe&experts=64&lecture=1', { width: 1024, height: 768 });
+  await page.evaluate(() => window.mmoe.runTo(20));
+  await page.waitForFunction(() => document.querySelectorAll('#heatmaps canvas[data-drawn]').length === 2);
+  for (const model of ['omoe', 'mmoe']) {
+    const ink = await inkFraction(page, `#heatmaps canvas[data-model="${model}"]`);
+    assert.ok(ink > 0.2, `${model} heatmap ink ${ink}`);
+  }
+  await page.locator('#heatmaps').screenshot({ path: screenshotPath('heatmap-64-experts-1024-lecture.png') });
+  await context.close();
+});
