@@ -36,7 +36,9 @@ setIdleStatus(() => {
   if (!store.info.length) return '';
   const names = store.info.map((m) => modelLabel(m.name)).join(', ');
   const values = { names, n: store.settings.train_samples, seed: store.settings.seed };
-  return t(store.running ? 'status.training' : 'status.paused', values);
+  // Streaming data has no training set to count: every row is a fresh sample.
+  const data = store.settings.streaming ? '.streaming' : '';
+  return t(`${store.running ? 'status.training' : 'status.paused'}${data}`, values);
 });
 
 function showCrash(text) {

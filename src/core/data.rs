@@ -223,7 +223,8 @@ pub fn label_correlations(settings: &Settings, ps: &[f64], samples: usize) -> Ve
             .generator
         };
         // w1 = c·u1 and, at p = 0, w2 = c·u2: then w2(p) = p·w1 + q·(c·u2).
-        (at(1.0).w[0].clone(), at(0.0).w[1].clone(), at(1.0))
+        let law = at(1.0);
+        (law.w[0].clone(), at(0.0).w[1].clone(), law)
     };
     let mut rng = Rng::new(settings.seed, Stream::Samples, 0);
     let mut x = vec![0.0f32; settings.input_dim];

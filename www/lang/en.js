@@ -137,6 +137,8 @@ export default {
   'status.loading': 'Loading the trainer…',
   'status.training': 'Training: {names} on {n} samples (seed {seed}).',
   'status.paused': 'Paused: {names} on {n} samples (seed {seed}).',
+  'status.training.streaming': 'Training: {names} on fresh samples every step (seed {seed}).',
+  'status.paused.streaming': 'Paused: {names} on fresh samples every step (seed {seed}).',
   'status.preset': 'Preset {n}: {title}.',
   'status.loaded': 'Loaded settings from {file}.',
   'status.badfile': 'Could not read {file}: {error}',

@@ -137,6 +137,8 @@ export default {
   'status.loading': '正在加载训练器…',
   'status.training': '训练中：{names}，{n} 个样本（种子 {seed}）。',
   'status.paused': '已暂停：{names}，{n} 个样本（种子 {seed}）。',
+  'status.training.streaming': '训练中：{names}，每步使用新样本（种子 {seed}）。',
+  'status.paused.streaming': '已暂停：{names}，每步使用新样本（种子 {seed}）。',
   'status.preset': '预设 {n}：{title}。',
   'status.loaded': '已从 {file} 载入设置。',
   'status.badfile': '无法读取 {file}：{error}',
