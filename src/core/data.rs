@@ -21,8 +21,6 @@ pub struct Split {
     pub y: [Vec<f32>; 2],
     /// The latent projections w_k·x of each sample (for charts of samples).
     pub projection: [Vec<f32>; 2],
-    /// The regression labels y_k before any binary cut (for the data view).
-    pub label: [Vec<f32>; 2],
 }
 
 impl Split {
@@ -108,7 +106,6 @@ impl Generator {
             x,
             y: [Vec::new(), Vec::new()],
             projection,
-            label: std::array::from_fn(|k| y[k].iter().map(|&v| v as f32).collect()),
         };
         (split, y)
     }

@@ -129,13 +129,6 @@ pub fn choices() -> JsValue {
     })
 }
 
-/// The name of the data preset `settings` match, or null.
-#[wasm_bindgen(js_name = dataPreset)]
-pub fn data_preset(settings: JsValue) -> Result<Option<String>, JsError> {
-    let settings: Settings = serde_wasm_bindgen::from_value(settings)?;
-    Ok(settings.data_preset().map(str::to_string))
-}
-
 /// `settings` with a data preset applied (the page's data menu).
 #[wasm_bindgen(js_name = withDataPreset)]
 pub fn with_data_preset(settings: JsValue, name: &str) -> Result<JsValue, JsError> {
