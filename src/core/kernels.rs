@@ -44,8 +44,8 @@ impl Gemm<'_> {
             return unsafe { self.tiled_avx(c) };
         }
         match self.n {
-            1 => self.tiled::<8, 1, KC>(c),
-            _ => self.tiled::<4, 8, { KC * 8 }>(c),
+            1 => self.tiled::<8, 1>(c),
+            _ => self.tiled::<4, 8>(c),
         }
     }
 
@@ -53,19 +53,18 @@ impl Gemm<'_> {
     #[target_feature(enable = "avx")]
     unsafe fn tiled_avx(self, c: &mut [f32]) {
         match self.n {
-            1 => self.tiled::<8, 1, KC>(c),
-            2..=8 => self.tiled::<6, 8, { KC * 8 }>(c),
-            _ => self.tiled::<6, 16, { KC * 16 }>(c),
+            1 => self.tiled::<8, 1>(c),
+            2..=8 => self.tiled::<6, 8>(c),
+            _ => self.tiled::<6, 16>(c),
         }
     }
 
     /// Column panels of NR outermost, then blocks of KC of the summed dimension (the
     /// block's panel of B copied contiguous, zero-padded past the last column, so the
     /// edges need no scalar loop), then row tiles of MR (the last one reading its missing
-    /// rows from the last row and storing only the real ones). `PANEL` = KC · NR, the
-    /// panel buffer's length.
+    /// rows from the last row and storing only the real ones).
     #[inline(always)]
-    fn tiled<const MR: usize, const NR: usize, const PANEL: usize>(self, c: &mut [f32]) {
+    fn tiled<const MR: usize, const NR: usize>(self, c: &mut [f32]) {
         let Gemm {
             a,
             a_row,
@@ -76,26 +75,27 @@ impl Gemm<'_> {
             n,
             depth,
         } = self;
-        assert!(PANEL == KC * NR && MR <= 8 && c.len() >= rows * n);
+        assert!(MR <= 8 && c.len() >= rows * n);
         if rows == 0 {
             return;
         }
         // Uninitialised (zeroing 8 KB per product was 2% of the replica step): each block
-        // writes every entry of its first `kc` rows before the loop below reads them.
-        let mut panel = [MaybeUninit::<f32>::uninit(); PANEL];
+        // writes its first `kc` rows before the loop below reads them.
+        let mut panel = [const { MaybeUninit::<[f32; NR]>::uninit() }; KC];
         for j in (0..n).step_by(NR) {
             let cols = NR.min(n - j);
             for k0 in (0..depth.max(1)).step_by(KC) {
                 let kc = KC.min(depth - k0);
-                for (p, dst) in panel.chunks_exact_mut(NR).take(kc).enumerate() {
-                    let src = &b[(k0 + p) * n + j..(k0 + p) * n + j + cols];
-                    let (data, pad) = dst.split_at_mut(cols);
-                    data.iter_mut().zip(src).for_each(|(d, &v)| {
-                        d.write(v);
-                    });
-                    pad.iter_mut().for_each(|d| {
-                        d.write(0.0);
-                    });
+                for (p, slot) in panel.iter_mut().take(kc).enumerate() {
+                    let at = (k0 + p) * n + j;
+                    // A full row is one fixed-length copy (vector moves, not a loop).
+                    let row: [f32; NR] = match b[at..at + cols].try_into() {
+                        Ok(full) => full,
+                        Err(_) => {
+                            std::array::from_fn(|jj| if jj < cols { b[at + jj] } else { 0.0 })
+                        }
+                    };
+                    slot.write(row);
                 }
                 for i in (0..rows).step_by(MR) {
                     let row = |r: usize| (i + r).min(rows - 1);
@@ -120,9 +120,9 @@ impl Gemm<'_> {
                         assert!(base.iter().all(|&o| o + (kc - 1) * a_step < a.len()));
                     }
                     for p in 0..kc {
-                        // SAFETY: p < kc ≤ KC, so the panel row is inside `panel` and was
-                        // written above; the A offsets are at most the last ones asserted above.
-                        let brow = unsafe { &*(panel.as_ptr().add(p * NR) as *const [f32; NR]) };
+                        // SAFETY: p < kc, so this panel row was written above; the A offsets
+                        // are at most the last ones asserted above.
+                        let brow = unsafe { panel[p].assume_init_ref() };
                         let av: [f32; MR] = std::array::from_fn(|r| unsafe {
                             *a.get_unchecked(base[r] + p * a_step)
                         });
@@ -385,10 +385,10 @@ mod tests {
                 depth: k,
             };
             for tile in [
-                Gemm::tiled::<4, 8, { KC * 8 }>,
-                Gemm::tiled::<6, 8, { KC * 8 }>,
-                Gemm::tiled::<6, 16, { KC * 16 }>,
-                Gemm::tiled::<8, 1, KC>,
+                Gemm::tiled::<4, 8>,
+                Gemm::tiled::<6, 8>,
+                Gemm::tiled::<6, 16>,
+                Gemm::tiled::<8, 1>,
             ] {
                 let mut portable = vec![f32::NAN; m * n];
                 tile(forward, &mut portable);
