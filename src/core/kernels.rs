@@ -119,10 +119,10 @@ impl Gemm<'_> {
                     if kc > 0 {
                         assert!(base.iter().all(|&o| o + (kc - 1) * a_step < a.len()));
                     }
-                    for p in 0..kc {
+                    for (p, slot) in panel.iter().take(kc).enumerate() {
                         // SAFETY: p < kc, so this panel row was written above; the A offsets
                         // are at most the last ones asserted above.
-                        let brow = unsafe { panel[p].assume_init_ref() };
+                        let brow = unsafe { slot.assume_init_ref() };
                         let av: [f32; MR] = std::array::from_fn(|r| unsafe {
                             *a.get_unchecked(base[r] + p * a_step)
                         });
