@@ -23,7 +23,7 @@ function snapshot() {
       entropy_test: claim.models[run.name].entropy_test,
       gate_history_length: run.gateHistory().length,
       diverged: run.diverged,
-      health: run.health(),
+      health: run.health(store.constantLoss),
     };
   }
   return {

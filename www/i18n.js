@@ -1,8 +1,9 @@
 // The page's words in English and Chinese (the dictionaries are in lang/). Static
-// elements carry `data-i18n` (text), `data-i18n-title` (tooltip) or `data-i18n-aria`
-// (aria-label) with a key of the dictionary; scripts call `t(key, values)`. Numbers and
-// model names are never translated. Every value is plain text: it is set with
-// textContent or setAttribute, never as HTML.
+// elements carry `data-i18n` (text), `data-i18n-title` (tooltip), `data-i18n-aria`
+// (aria-label) or `data-i18n-lang` (the language of their text) with a key of the
+// dictionary; scripts call `t(key, values)`. Numbers and model names are never
+// translated. Every value is plain text: it is set with textContent or setAttribute,
+// never as HTML.
 
 import en from './lang/en.js';
 import zh from './lang/zh.js';
@@ -57,4 +58,5 @@ export function translate(root = document) {
   for (const el of root.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
   for (const el of root.querySelectorAll('[data-i18n-title]')) el.title = t(el.dataset.i18nTitle);
   for (const el of root.querySelectorAll('[data-i18n-aria]')) el.setAttribute('aria-label', t(el.dataset.i18nAria));
+  for (const el of root.querySelectorAll('[data-i18n-lang]')) el.lang = t(el.dataset.i18nLang); // text in another language
 }

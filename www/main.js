@@ -87,6 +87,7 @@ function onReady(m) {
   store.runs = m.models.map((info) => new RunHistory(info));
   store.step = 0;
   store.pearson = m.pearson;
+  store.constantLoss = m.constant;
   $('pearson').textContent = m.pearson.toFixed(3);
   parts.charts.reset(store.info, store.settings);
   parts.inspector.reset(store.info);
@@ -135,6 +136,7 @@ function handleTrainerMessage(m) {
       return;
     case FromTrainer.CORRELATION: {
       store.pearson = m.pearson;
+      store.constantLoss = m.constant;
       $('pearson').textContent = m.pearson.toFixed(3);
       const value = Number(m.value).toFixed(2);
       if (m.step > 0) parts.charts.mark(m.step, `p=${value}`);
@@ -170,7 +172,7 @@ function refresh(force) {
 
 /** Diverged, blown-up or stalled models: which, what happened, and a one-click fix. */
 function showTrouble() {
-  const bad = store.runs.map((run) => [run, run.diverged ? 'diverged' : run.health()]).filter(([, kind]) => kind);
+  const bad = store.runs.map((run) => [run, run.diverged ? 'diverged' : run.health(store.constantLoss)]).filter(([, kind]) => kind);
   if (!bad.length) {
     $('diverged').hidden = true;
     return;

@@ -22,12 +22,13 @@ export const ToTrainer = Object.freeze({
 
 /** Trainer → page. */
 export const FromTrainer = Object.freeze({
-  READY: 'ready', // {generation, models: [{name, experts, parameters}], pearson}
+  READY: 'ready', // {generation, models: [{name, experts, parameters}], pearson, constant}
+  // (constant: each task's loss when predicting a constant, for the stall warning)
   // {generation, step, testStride, models: [{index, train, test, gates, entropy, testGates,
   //  testEntropy, trail, steps}]}: what happened since the last 'data', as typed arrays
   DATA: 'data',
   STATE: 'state', // {running, allDiverged}
-  CORRELATION: 'correlation', // {value, pearson, step}
+  CORRELATION: 'correlation', // {value, pearson, constant, step}
   LR: 'lr', // {value, step}
   DIVERGED: 'diverged', // {model, message, step}: the model's loss stopped being finite
   INSPECT: 'inspect', // {generation, step, gates, projections, readout}
@@ -35,12 +36,13 @@ export const FromTrainer = Object.freeze({
   FATAL: 'fatal', // {message}: the trainer is gone
 });
 
-/** Experiment worker → page (the page sends one {config, module} to start it). */
+/** Page → experiment worker. */
 export const ToExperiment = Object.freeze({
   INIT: 'init', // {module, config}: compile the page's module, keep the sweep's configuration
   SEED: 'seed', // {seed}: train every cell of this seed (the replica engine)
 });
 
+/** Experiment worker → page. */
 export const FromExperiment = Object.freeze({
   READY: 'ready', // {}: ask for a seed
   PROGRESS: 'progress', // {seed, step}: the seed in flight reached this step

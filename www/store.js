@@ -19,6 +19,7 @@ export const store = {
   resumeAfterBuild: false,
   step: 0,
   pearson: NaN,
+  constantLoss: [NaN, NaN], // each task's loss when predicting a constant (the labels' spread)
   info: [], // [{name, experts, parameters}]
   runs: [], // a RunHistory per model, in `info` order
   firstStepAt: null, // ms since navigation start
@@ -27,8 +28,8 @@ export const store = {
 const GATE_EVERY = 10; // a gate snapshot every this many steps (as worker.js sends them)
 const GATE_KEEP = 4000; // then thin to every other record
 const RECENT = 50; // steps in the "recent" training loss (the table, the health check)
-const STALL_AFTER = 500; // steps before a flat loss counts as stalled
-const STALL_RATIO = 0.95; // recent loss at least this share of the first steps' loss
+const STALL_AFTER = 300; // steps before a flat loss counts as stalled
+const STALL_RATIO = 0.9; // recent loss at least this share of a constant prediction's
 const BLOWN_RATIO = 10; // recent loss at least this many times the best recent loss
 
 /** L1 distance between the two rows (tasks) of a mean-gate matrix (computed in Rust). */
@@ -126,16 +127,13 @@ export class RunHistory {
 
   /** Mean training loss of each task over the last `n` steps. */
   recentLoss(n = RECENT) {
-    return this.meanLoss(Math.max(1, this.steps - n + 1), this.steps);
-  }
-
-  meanLoss(from, to) {
+    const from = Math.max(1, this.steps - n + 1);
     const sums = [0, 0];
-    for (let s = from; s <= to; s++) {
+    for (let s = from; s <= this.steps; s++) {
       sums[0] += this.train[2 * (s - 1)];
       sums[1] += this.train[2 * s - 1];
     }
-    const count = to - from + 1;
+    const count = this.steps - from + 1;
     return count > 0 ? sums.map((v) => v / count) : [NaN, NaN];
   }
 
@@ -173,16 +171,16 @@ export class RunHistory {
 
   /**
    * Whether training went wrong while the loss stayed finite: 'blown' when the recent
-   * loss of a task is BLOWN_RATIO times its best so far, 'stalled' when after
-   * STALL_AFTER steps neither task's loss has fallen below STALL_RATIO of where it
-   * started; else null. (A loss that stops being finite is the trainer's `diverged`.)
+   * loss of a task is BLOWN_RATIO times its best so far; 'stalled' when after
+   * STALL_AFTER steps a task's loss is still at least STALL_RATIO of `constant` (that
+   * task's loss when predicting a constant: the model learned nothing of it); else null.
+   * (A loss that stops being finite is the trainer's `diverged`.)
    */
-  health() {
+  health(constant) {
     if (this.diverged || this.steps < RECENT) return null;
     const recent = this.recentLoss();
     if (recent.some((v, t) => v > BLOWN_RATIO * this.bestRecent[t])) return 'blown';
     if (this.steps < STALL_AFTER) return null;
-    const start = this.meanLoss(1, 20);
-    return recent.every((v, t) => v >= STALL_RATIO * start[t]) ? 'stalled' : null;
+    return recent.some((v, t) => v >= STALL_RATIO * constant[t]) ? 'stalled' : null;
   }
 }

@@ -16,7 +16,7 @@ const count = (v) => v.toLocaleString('en-US');
 /** What a model's status cell says, and whether it is bad news. */
 function runStatus(run) {
   if (run.diverged) return { text: t('st.diverged'), bad: true };
-  const health = run.health();
+  const health = run.health(store.constantLoss);
   if (health) return { text: t(`st.${health}`), bad: true };
   return { text: t(store.running ? 'st.training' : 'st.paused'), bad: false };
 }

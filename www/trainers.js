@@ -134,6 +134,7 @@ export class Trainers {
               generation: this.generation,
               models: this.slots.flatMap((s) => s.info.models),
               pearson: m.pearson,
+              constant: m.constant,
             }),
           );
           for (const held of this.held.splice(0)) this.emit(held);

@@ -259,7 +259,7 @@ function build(settings, models, nextGeneration) {
     experts: playground.expertCount(i),
     parameters: playground.parameterCount(i),
   }));
-  post(message(Out.READY, { generation, models: info, pearson: playground.labelPearson() }));
+  post(message(Out.READY, { generation, models: info, pearson: playground.labelPearson(), constant: Array.from(playground.constantLosses()) }));
   flush();
 }
 
@@ -337,7 +337,7 @@ function handle(m) {
       case In.CORRELATION: {
         try {
           const pearson = playground.setCorrelation(m.value);
-          post(message(Out.CORRELATION, { value: m.value, pearson, step: maxSteps() }));
+          post(message(Out.CORRELATION, { value: m.value, pearson, constant: Array.from(playground.constantLosses()), step: maxSteps() }));
           flush();
         } catch (error) {
           post(message(Out.ERROR, { request: In.CORRELATION, message: String(error?.message ?? error) }));

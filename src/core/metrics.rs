@@ -1,4 +1,5 @@
-//! Metrics: correlation, AUC, and the entropy of a gate's distribution.
+//! Metrics: correlation, AUC, the entropy of a gate's distribution, and the loss of the
+//! best constant prediction (what a model that learned nothing scores).
 
 /// Pearson correlation coefficient of two equally long samples.
 pub fn pearson(a: &[f64], b: &[f64]) -> f64 {
@@ -60,8 +61,38 @@ pub fn entropy(p: &[f32]) -> f32 {
         .sum::<f32>()
 }
 
+/// The training loss of the best constant prediction for `targets`: their variance for a
+/// regression task (mean squared error of predicting the mean), the entropy in nats of
+/// the share of ones for a binary task (log-loss of predicting that share). A model whose
+/// loss stays at this level has learned nothing about its inputs.
+pub fn constant_loss(targets: &[f32], binary: bool) -> f64 {
+    if targets.is_empty() {
+        return f64::NAN;
+    }
+    let n = targets.len() as f64;
+    let mean = targets.iter().map(|&v| v as f64).sum::<f64>() / n;
+    if binary {
+        let q = mean.clamp(1e-12, 1.0 - 1e-12);
+        -(q * q.ln() + (1.0 - q) * (1.0 - q).ln())
+    } else {
+        targets
+            .iter()
+            .map(|&v| (v as f64 - mean).powi(2))
+            .sum::<f64>()
+            / n
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn constant_loss_is_the_variance_or_the_base_rate_entropy() {
+        assert!((super::constant_loss(&[1.0, 3.0], false) - 1.0).abs() < 1e-12);
+        assert!((super::constant_loss(&[0.0, 1.0, 0.0, 1.0], true) - 2f64.ln()).abs() < 1e-12);
+        assert_eq!(super::constant_loss(&[2.0, 2.0], false), 0.0);
+        assert!(super::constant_loss(&[], false).is_nan());
+    }
+
     use super::*;
 
     #[test]

@@ -6,11 +6,12 @@
 
 use crate::core::data::{label_correlations, FIGURE_2};
 use crate::core::settings::{
-    shorten, Choice, DataPreset, ModelInfo, ModelKind, Notice, Query, Settings, CATALOGUE, CHOICES,
-    DATA_PRESETS, EXPERT_COLOURS, FIELDS,
+    shorten, Choice, DataPreset, ModelInfo, ModelKind, Notice, Query, Settings, TaskKind,
+    CATALOGUE, CHOICES, DATA_PRESETS, EXPERT_COLOURS, FIELDS,
 };
 use crate::core::train::{Diverged, Session};
 use crate::experiment::stats::Stat;
+use crate::TASKS;
 use js_sys::{Float32Array, Float64Array};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -364,6 +365,17 @@ impl Playground {
         self.session.trainers[i]
             .diverged
             .map(|d: Diverged| d.to_string())
+    }
+
+    /// Each task's training loss when predicting a constant (`metrics::constant_loss`):
+    /// the page warns when a model's loss stays at this level.
+    #[wasm_bindgen(js_name = constantLosses)]
+    pub fn constant_losses(&self) -> Vec<f64> {
+        let kinds = self.session.settings.task_kinds();
+        let y = &self.session.data.train.y;
+        (0..TASKS)
+            .map(|t| crate::core::metrics::constant_loss(&y[t], kinds[t] == TaskKind::Binary))
+            .collect()
     }
 
     /// Pearson correlation of the two regression labels on the training set.

@@ -16,7 +16,8 @@ test('trains all four models live in parallel workers: losses fall, heatmaps dra
       for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, duration: e.duration });
     }).observe({ type: 'longtask', buffered: true });
   });
-  const { page, seen } = await openPage(env, '', { context });
+  // PLE's smooth data: 300 steps are enough for every loss to fall there.
+  const { page, seen } = await openPage(env, 'data=ple', { context });
 
   assert.deepEqual(await page.evaluate(() => window.mmoe.models()), ['sb', 'omoe', 'mmoe', 'cgc']);
   assert.equal(await page.textContent('#step-count'), '0');
@@ -139,5 +140,17 @@ test('moving the correlation slider while training marks the chart and changes t
   assert.equal(shown, await fresh.page.evaluate(() => window.mmoe.snapshot().pearson));
   await fresh.context.close();
   assert.deepEqual(seen.errors, []);
+  await context.close();
+});
+
+test('64 experts: the heatmap cells are drawn however narrow, and the expert numbers do not run into the entropy column', async () => {
+  const { page, context } = await openPage(env, 'models=omoe,mmoe&experts=64&lecture=1', { width: 1024, height: 768 });
+  await page.evaluate(() => window.mmoe.runTo(20));
+  await page.waitForFunction(() => document.querySelectorAll('#heatmaps canvas[data-drawn]').length === 2);
+  for (const model of ['omoe', 'mmoe']) {
+    const ink = await inkFraction(page, `#heatmaps canvas[data-model="${model}"]`);
+    assert.ok(ink > 0.2, `${model} heatmap ink ${ink}`);
+  }
+  await page.locator('#heatmaps').screenshot({ path: screenshotPath('heatmap-64-experts-1024-lecture.png') });
   await context.close();
 });

@@ -69,7 +69,9 @@ fn draw_heatmap_on(
     let head_h = (t.small * 1.6).round() as i32;
     let x0 = label_w;
     let grid_w = (w - x0 - side_w - pad).max(experts as i32);
-    let cell_w = grid_w / experts as i32;
+    // Column e spans col(e)..col(e + 1): the grid's whole width, however many experts.
+    let col = |e: usize| x0 + (grid_w as i64 * e as i64 / experts as i64) as i32;
+    let cell_w = grid_w as f64 / experts as f64;
     let rows = tasks + 1;
     let y0 = title_h + head_h;
     let gap = t.scaled(6.0); // between the task rows and the utilisation row
@@ -77,15 +79,21 @@ fn draw_heatmap_on(
 
     let small = t.text(t.small, MUTED, HPos::Center, VPos::Center);
     let right_label = t.text(t.small, MUTED, HPos::Right, VPos::Center);
-    let show_numbers = cell_w as f64 >= t.small * 1.95 && cell_h as f64 >= t.small * 1.3;
-    let short_numbers = (cell_w as f64) < t.small * 2.6;
+    let show_numbers = cell_w >= t.small * 1.95 && cell_h as f64 >= t.small * 1.3;
+    let short_numbers = cell_w < t.small * 2.6;
 
-    // Expert numbers above the columns (thinned when the columns are narrow).
-    let every = ((t.small * 1.6) / cell_w as f64).ceil().max(1.0) as usize;
+    // Expert numbers above the columns, thinned when the columns are narrow, and none that
+    // would run past the grid into the entropy column.
+    let every = ((t.small * 1.6) / cell_w).ceil().max(1.0) as usize;
     for e in (0..experts).filter(|e| e % every == 0) {
+        let label = format!("{}", e + 1);
+        let centre = (col(e) + col(e + 1)) / 2;
+        if centre + text_width(&label, t.small) / 2 > col(experts) {
+            continue;
+        }
         root.draw(&Text::new(
-            format!("{}", e + 1),
-            (x0 + cell_w * e as i32 + cell_w / 2, title_h + head_h / 2),
+            label,
+            (centre, title_h + head_h / 2),
             small.clone(),
         ))
         .map_err(err)?;
@@ -109,30 +117,17 @@ fn draw_heatmap_on(
             if v > 0.0 {
                 choices += 1;
             }
-            draw_cell(
-                root,
-                t,
-                (x0 + cell_w * e as i32, y),
-                (cell_w, cell_h),
-                v,
-                None,
-            )?;
+            let (x, w) = (col(e), col(e + 1) - col(e));
+            draw_cell(root, t, (x, y), (w, cell_h), v, None)?;
             if show_numbers {
-                draw_number(
-                    root,
-                    t,
-                    (x0 + cell_w * e as i32, y),
-                    (cell_w, cell_h),
-                    v,
-                    short_numbers,
-                )?;
+                draw_number(root, t, (x, y), (w, cell_h), v, short_numbers)?;
             }
         }
         max_entropy = max_entropy.max((choices.max(1) as f32).ln());
         if let Some(&hv) = entropy.get(task) {
             root.draw(&Text::new(
                 format!("H {hv:.2}"),
-                (x0 + cell_w * experts as i32 + pad, y + cell_h / 2),
+                (col(experts) + pad, y + cell_h / 2),
                 t.text(t.small, MUTED, HPos::Left, VPos::Center),
             ))
             .map_err(err)?;
@@ -148,15 +143,15 @@ fn draw_heatmap_on(
     .map_err(err)?;
     let peak = utilisation.iter().cloned().fold(0.0f32, f32::max).max(1e-6);
     for (e, &u) in utilisation.iter().enumerate() {
-        let x = x0 + cell_w * e as i32;
-        draw_cell(root, t, (x, y), (cell_w, cell_h), -1.0, Some(u / peak))?;
+        let (x, w) = (col(e), col(e + 1) - col(e));
+        draw_cell(root, t, (x, y), (w, cell_h), -1.0, Some(u / peak))?;
         if show_numbers {
-            draw_number(root, t, (x, y), (cell_w, cell_h), u, short_numbers)?;
+            draw_number(root, t, (x, y), (w, cell_h), u, short_numbers)?;
         }
     }
     root.draw(&Text::new(
         format!("H≤{max_entropy:.2}"),
-        (x0 + cell_w * experts as i32 + pad, title_h + head_h / 2),
+        (col(experts) + pad, title_h + head_h / 2),
         t.text(t.small, MUTED, HPos::Left, VPos::Center),
     ))
     .map_err(err)?;
@@ -173,7 +168,8 @@ fn draw_cell(
     bar: Option<f32>,
 ) -> Result<(), String> {
     let err = |e: DrawingAreaErrorKind<_>| e.to_string();
-    let inset = t.scaled(1.0);
+    // A gap between cells, unless the cells are too narrow to spare it.
+    let inset = if w >= t.scaled(6.0) { t.scaled(1.0) } else { 0 };
     let (x0, y0, x1, y1) = (x + inset, y + inset, x + w - inset, y + h - inset);
     match bar {
         Some(frac) => {
