@@ -32,8 +32,10 @@ struct Gemm<'a> {
 
 impl Gemm<'_> {
     /// Natively on x86-64 with AVX, a 6 × 16 tile in 256-bit registers (12 independent
-    /// accumulators hide the add latency; ~1.6× the 4 × 8 tile here), still a multiply then
-    /// an add per term (no FMA), so the bits equal the portable build's and the browser's.
+    /// accumulators, enough to keep two add pipes busy despite their latency; 65–75
+    /// GFLOP/s per core at the paper's shapes on the Zen 4 of bench/README.md), still a
+    /// multiply then an add per term (no FMA), so the bits equal the portable build's and
+    /// the browser's.
     /// Elsewhere (SSE2, wasm SIMD) a 4 × 8 tile: eight 128-bit accumulators. A product with
     /// one column (a tower's output) takes 8 rows × 1 column instead of wasting a padded
     /// tile's lanes.
