@@ -2,7 +2,11 @@
 //! side by side in one run: every cell trained alone (what separate `mmoe train` runs
 //! do), the replica engine on one thread (one seed's cells as one computation), and the
 //! engine on more threads (one seed per thread, as `mmoe sweep` splits the work).
-//! Training steps only: data generation and evaluation are the same for both and small.
+//! Training steps only (with streaming data each step draws its rows: once per replica
+//! alone, once per seed in the engine); building the models and the test set and the
+//! final evaluation are left out. Besides wall-clock rates it prints replica-steps per
+//! CPU-second of the threads that trained (Linux's schedstat), which other jobs on a
+//! shared machine disturb much less than the wall clock.
 
 use mmoe::core::settings::{parse_models, ModelKind, Settings};
 use mmoe::experiment::grid::{SeedRun, SweepConfig};
@@ -14,11 +18,21 @@ use std::time::Instant;
 /// Untimed steps before the first repeat.
 const WARM_UP: usize = 30;
 
-/// One way of training the grid, and the replica-steps per second of each repeat.
+/// One way of training the grid, and the replica-steps per second (wall clock, and per
+/// CPU-second of its threads) of each repeat.
 struct Way {
     name: String,
     threads: usize,
     rates: Vec<f64>,
+    cpu_rates: Vec<f64>,
+}
+
+/// CPU time this thread has run, in seconds (`/proc/thread-self/schedstat`; NaN elsewhere).
+fn thread_cpu_seconds() -> f64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<f64>().ok())
+        .map_or(f64::NAN, |ns| ns * 1e-9)
 }
 
 fn solo(config: &SweepConfig, seed: u32, steps: usize) -> impl FnMut() -> f64 {
@@ -54,17 +68,27 @@ fn engine(config: &SweepConfig, seed: u32, steps: usize) -> impl FnMut() -> f64 
     }
 }
 
-/// Replica-steps per second of `threads` copies of a way, one seed each, in parallel.
-fn measure<F: FnMut() -> f64 + Send>(runs: &mut [F]) -> f64 {
+/// Replica-steps per second of copies of a way (one seed each) run in parallel, one
+/// thread each: per wall-clock second, and per CPU-second of those threads.
+fn measure<F: FnMut() -> f64 + Send>(runs: &mut [F]) -> (f64, f64) {
     let started = Instant::now();
-    let done: f64 = std::thread::scope(|scope| {
-        let handles: Vec<_> = runs.iter_mut().map(|r| scope.spawn(r)).collect();
+    let (done, cpu) = std::thread::scope(|scope| {
+        let handles: Vec<_> = runs
+            .iter_mut()
+            .map(|r| {
+                scope.spawn(move || {
+                    let cpu = thread_cpu_seconds();
+                    let done = r();
+                    (done, thread_cpu_seconds() - cpu)
+                })
+            })
+            .collect();
         handles
             .into_iter()
             .map(|h| h.join().expect("no panic"))
-            .sum()
+            .fold((0.0, 0.0), |(d, c), (dd, cc)| (d + dd, c + cc))
     });
-    done / started.elapsed().as_secs_f64()
+    (done / started.elapsed().as_secs_f64(), done / cpu)
 }
 
 pub fn run(
@@ -114,19 +138,21 @@ pub fn run(
         name: name.into(),
         threads: t,
         rates: Vec::new(),
+        cpu_rates: Vec::new(),
     })
     .collect();
     // Interleaved, the starting way rotating, so that load from other jobs spreads evenly.
     for repeat in 0..repeats {
         for k in 0..ways.len() {
             let w = (k + repeat) % ways.len();
-            let rate = match w {
+            let (rate, cpu_rate) = match w {
                 0 => measure(&mut solos[0]),
                 1 => measure(&mut solos[1]),
                 2 => measure(&mut engines[0]),
                 _ => measure(&mut engines[1]),
             };
             ways[w].rates.push(rate);
+            ways[w].cpu_rates.push(cpu_rate);
         }
     }
     let cells = config.models.len() * config.correlations.len();
@@ -138,10 +164,17 @@ pub fn run(
             .map(|(x, y)| x / y)
             .collect()
     };
+    let cpu_ratio = ways[2]
+        .cpu_rates
+        .iter()
+        .zip(&ways[0].cpu_rates)
+        .map(|(x, y)| x / y)
+        .collect();
     let ratios = [
         ("engine 1 thread / solo 1 thread", ratio(2, 0)),
         ("engine threads / engine 1 thread", ratio(3, 2)),
         ("solo threads / solo 1 thread", ratio(1, 0)),
+        ("engine / solo per CPU-second", cpu_ratio),
     ];
     if json_out {
         let out = json!({
@@ -151,12 +184,21 @@ pub fn run(
             "results": ways.iter().map(|w| json!({
                 "way": w.name, "threads": w.threads, "replica_steps_per_sec": w.rates,
                 "per_thread": w.rates.iter().map(|r| r / w.threads as f64).collect::<Vec<_>>(),
+                "per_cpu_second": w.cpu_rates,
             })).collect::<Vec<_>>(),
             "ratios": ratios.iter().map(|(k, v)| json!({ "ratio": k, "values": v })).collect::<Vec<_>>(),
         });
         println!("{out}");
         return ExitCode::SUCCESS;
     }
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    println!(
+        "load average before: {}",
+        load.split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
     println!(
         "grid: {} x p {:?} = {cells} cells per seed, {steps} steps x {repeats} repeats, paper sizes (batch {})\n",
         config
@@ -169,19 +211,20 @@ pub fn run(
         config.base.batch_size
     );
     println!(
-        "{:<8} {:>7} {:>34} {:>12}",
-        "way", "threads", "replica-steps/s min / median / max", "per thread"
+        "{:<8} {:>7} {:>34} {:>12} {:>16}",
+        "way", "threads", "replica-steps/s min / median / max", "per thread", "per CPU-second"
     );
     for w in &ways {
         let s = summary(&w.rates);
         println!(
-            "{:<8} {:>7} {:>10.0} / {:>9.0} / {:>9.0} {:>12.0}",
+            "{:<8} {:>7} {:>10.0} / {:>9.0} / {:>9.0} {:>12.0} {:>16.0}",
             w.name,
             w.threads,
             s[0],
             s[1],
             s[2],
-            s[1] / w.threads as f64
+            s[1] / w.threads as f64,
+            summary(&w.cpu_rates)[1]
         );
     }
     println!();

@@ -32,8 +32,10 @@ struct Gemm<'a> {
 
 impl Gemm<'_> {
     /// Natively on x86-64 with AVX, a 6 × 16 tile in 256-bit registers (12 independent
-    /// accumulators hide the add latency; ~1.6× the 4 × 8 tile here), still a multiply then
-    /// an add per term (no FMA), so the bits equal the portable build's and the browser's.
+    /// accumulators, enough to keep two add pipes busy despite their latency; 65–75
+    /// GFLOP/s per core at the paper's shapes on the Zen 4 of bench/README.md), still a
+    /// multiply then an add per term (no FMA), so the bits equal the portable build's and
+    /// the browser's.
     /// Elsewhere (SSE2, wasm SIMD) a 4 × 8 tile: eight 128-bit accumulators. A product with
     /// one column (a tower's output) takes 8 rows × 1 column instead of wasting a padded
     /// tile's lanes.
@@ -44,8 +46,8 @@ impl Gemm<'_> {
             return unsafe { self.tiled_avx(c) };
         }
         match self.n {
-            1 => self.tiled::<8, 1, KC>(c),
-            _ => self.tiled::<4, 8, { KC * 8 }>(c),
+            1 => self.tiled::<8, 1>(c),
+            _ => self.tiled::<4, 8>(c),
         }
     }
 
@@ -53,19 +55,18 @@ impl Gemm<'_> {
     #[target_feature(enable = "avx")]
     unsafe fn tiled_avx(self, c: &mut [f32]) {
         match self.n {
-            1 => self.tiled::<8, 1, KC>(c),
-            2..=8 => self.tiled::<6, 8, { KC * 8 }>(c),
-            _ => self.tiled::<6, 16, { KC * 16 }>(c),
+            1 => self.tiled::<8, 1>(c),
+            2..=8 => self.tiled::<6, 8>(c),
+            _ => self.tiled::<6, 16>(c),
         }
     }
 
     /// Column panels of NR outermost, then blocks of KC of the summed dimension (the
     /// block's panel of B copied contiguous, zero-padded past the last column, so the
     /// edges need no scalar loop), then row tiles of MR (the last one reading its missing
-    /// rows from the last row and storing only the real ones). `PANEL` = KC · NR, the
-    /// panel buffer's length.
+    /// rows from the last row and storing only the real ones).
     #[inline(always)]
-    fn tiled<const MR: usize, const NR: usize, const PANEL: usize>(self, c: &mut [f32]) {
+    fn tiled<const MR: usize, const NR: usize>(self, c: &mut [f32]) {
         let Gemm {
             a,
             a_row,
@@ -76,26 +77,27 @@ impl Gemm<'_> {
             n,
             depth,
         } = self;
-        assert!(PANEL == KC * NR && c.len() >= rows * n);
+        assert!(MR <= 8 && c.len() >= rows * n);
         if rows == 0 {
             return;
         }
         // Uninitialised (zeroing 8 KB per product was 2% of the replica step): each block
-        // writes every entry of its first `kc` rows before the loop below reads them.
-        let mut panel = [MaybeUninit::<f32>::uninit(); PANEL];
+        // writes its first `kc` rows before the loop below reads them.
+        let mut panel = [const { MaybeUninit::<[f32; NR]>::uninit() }; KC];
         for j in (0..n).step_by(NR) {
             let cols = NR.min(n - j);
             for k0 in (0..depth.max(1)).step_by(KC) {
                 let kc = KC.min(depth - k0);
-                for (p, dst) in panel.chunks_exact_mut(NR).take(kc).enumerate() {
-                    let src = &b[(k0 + p) * n + j..(k0 + p) * n + j + cols];
-                    let (data, pad) = dst.split_at_mut(cols);
-                    data.iter_mut().zip(src).for_each(|(d, &v)| {
-                        d.write(v);
-                    });
-                    pad.iter_mut().for_each(|d| {
-                        d.write(0.0);
-                    });
+                for (p, slot) in panel.iter_mut().take(kc).enumerate() {
+                    let at = (k0 + p) * n + j;
+                    // A full row is one fixed-length copy (vector moves, not a loop).
+                    let row: [f32; NR] = match b[at..at + cols].try_into() {
+                        Ok(full) => full,
+                        Err(_) => {
+                            std::array::from_fn(|jj| if jj < cols { b[at + jj] } else { 0.0 })
+                        }
+                    };
+                    slot.write(row);
                 }
                 for i in (0..rows).step_by(MR) {
                     let row = |r: usize| (i + r).min(rows - 1);
@@ -119,16 +121,14 @@ impl Gemm<'_> {
                     if kc > 0 {
                         assert!(base.iter().all(|&o| o + (kc - 1) * a_step < a.len()));
                     }
-                    for p in 0..kc {
-                        // SAFETY: p < kc ≤ KC, so the panel row is inside `panel` and was
-                        // written above; the A offsets are at most the last ones asserted above.
-                        let brow = unsafe { &*(panel.as_ptr().add(p * NR) as *const [f32; NR]) };
-                        for (tile_row, &o) in acc.iter_mut().zip(&base) {
-                            let av = unsafe { *a.get_unchecked(o + p * a_step) };
-                            for (v, &bv) in tile_row.iter_mut().zip(brow) {
-                                *v += av * bv;
-                            }
-                        }
+                    for (p, slot) in panel.iter().take(kc).enumerate() {
+                        // SAFETY: p < kc, so this panel row was written above; the A offsets
+                        // are at most the last ones asserted above.
+                        let brow = unsafe { slot.assume_init_ref() };
+                        let av: [f32; MR] = std::array::from_fn(|r| unsafe {
+                            *a.get_unchecked(base[r] + p * a_step)
+                        });
+                        rank_one(&mut acc, &av, brow);
                     }
                     tile = acc;
                     for (r, tile_row) in tile.iter().enumerate().take(rows - i) {
@@ -145,6 +145,28 @@ impl Gemm<'_> {
             }
         }
     }
+}
+
+/// acc[r] += av[r] · brow for every row r < MR ≤ 8 of a register tile: one term of each
+/// element's sum. Written out row by row rather than as a loop over r: LLVM's full-unroll
+/// cost model left the 6 × 16 loop rolled in the release build (LTO, one codegen unit),
+/// its accumulators in memory, at 60% of this speed. The `r < MR` tests are constants.
+#[inline(always)]
+fn rank_one<const MR: usize, const NR: usize>(
+    acc: &mut [[f32; NR]; MR],
+    av: &[f32; MR],
+    brow: &[f32; NR],
+) {
+    macro_rules! row {
+        ($($r:literal)*) => {$(
+            if $r < MR {
+                for (v, &bv) in acc[$r].iter_mut().zip(brow) {
+                    *v += av[$r] * bv;
+                }
+            }
+        )*};
+    }
+    row!(0 1 2 3 4 5 6 7);
 }
 
 /// c (m×n) = a (m×k) · b (k×n) + bias (n): the forward pass of a dense layer.
@@ -365,10 +387,10 @@ mod tests {
                 depth: k,
             };
             for tile in [
-                Gemm::tiled::<4, 8, { KC * 8 }>,
-                Gemm::tiled::<6, 8, { KC * 8 }>,
-                Gemm::tiled::<6, 16, { KC * 16 }>,
-                Gemm::tiled::<8, 1, KC>,
+                Gemm::tiled::<4, 8>,
+                Gemm::tiled::<6, 8>,
+                Gemm::tiled::<6, 16>,
+                Gemm::tiled::<8, 1>,
             ] {
                 let mut portable = vec![f32::NAN; m * n];
                 tile(forward, &mut portable);
