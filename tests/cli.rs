@@ -19,6 +19,10 @@ fn train_prints_a_json_summary_and_writes_the_curve() {
         "train",
         "--model",
         "mmoe",
+        "--data",
+        "ple",
+        "--eval-every",
+        "50",
         "--correlation",
         "0.9",
         "--steps",
@@ -64,10 +68,16 @@ fn train_prints_a_json_summary_and_writes_the_curve() {
 
     let text = std::fs::read_to_string(&curve).unwrap();
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines[0], "step,train_loss_1,train_loss_2");
+    assert_eq!(
+        lines[0],
+        "step,train_loss_1,train_loss_2,test_loss_1,test_loss_2"
+    );
     assert_eq!(lines.len(), 151);
     let last: Vec<f64> = lines[150].split(',').map(|v| v.parse().unwrap()).collect();
     assert_eq!(last[0], 150.0);
+    // Test losses every --eval-every steps, and the last one is the summary's.
+    assert!(lines[49].ends_with(",,") && !lines[50].ends_with(",,"));
+    assert!((last[3] - json["test_loss"][0].as_f64().unwrap()).abs() < 1e-12);
     // The summary's train loss is the mean of the last 100 rows of the curve.
     let mean: f64 = lines[51..]
         .iter()
@@ -84,6 +94,8 @@ fn shared_bottom_has_no_gates_and_binary_tasks_report_auc() {
         "train",
         "--model",
         "sb",
+        "--data",
+        "ple",
         "--steps",
         "50",
         "--task2",
@@ -200,4 +212,90 @@ fn sweep_writes_results_and_four_figures() {
     let out = mmoe(&["sweep", "--correlations", "0.5,7", "--models", "mmoe"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("'7' is not a number in -1..=1"));
+}
+
+#[test]
+fn every_sweep_cell_equals_its_solo_train_run_bit_for_bit() {
+    // The sweep trains each seed's cells together (the replica engine); `mmoe train`
+    // trains one alone. Same numbers: final train loss, test loss and gate weights.
+    let dir = std::env::temp_dir().join(format!("mmoe-sweep-solo-{}", std::process::id()));
+    let common = [
+        "--seed",
+        "5",
+        "--train-samples",
+        "600",
+        "--test-samples",
+        "250",
+        "--task2",
+        "binary",
+        "--gate-dropout",
+        "0.2",
+    ];
+    let mut args = vec![
+        "sweep",
+        "--models",
+        "sb,omoe,mmoe,cgc",
+        "--correlations",
+        "0.7,-0.3",
+        "--seeds",
+        "1",
+        "--first-seed",
+        "5",
+        "--steps",
+        "130",
+        "--out",
+        dir.to_str().unwrap(),
+    ];
+    args.extend(&common[2..]);
+    let out = mmoe(&args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let results: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("results.json")).unwrap()).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    let cells = results["cells"].as_array().unwrap();
+    assert_eq!(cells.len(), 8);
+    let floats = |v: &serde_json::Value| -> Vec<f64> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_f64().unwrap())
+            .collect()
+    };
+    for cell in cells {
+        let model = cell["model"].as_str().unwrap();
+        let p = cell["correlation"].as_f64().unwrap().to_string();
+        let mut args = vec!["train", "-q", "--model", model, "--correlation", &p];
+        args.extend(["--steps", "130"]);
+        args.extend(&common);
+        let solo = mmoe(&args);
+        assert!(
+            solo.status.success(),
+            "{}",
+            String::from_utf8_lossy(&solo.stderr)
+        );
+        let solo: serde_json::Value = serde_json::from_slice(&solo.stdout).unwrap();
+        for key in ["train_loss", "test_loss"] {
+            assert_eq!(
+                floats(&cell[key]),
+                floats(&solo[key]),
+                "{model} p={p} {key}"
+            );
+        }
+        let gates: Vec<Vec<f32>> = cell["gate_weights"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|row| floats(row).into_iter().map(|v| v as f32).collect())
+            .collect();
+        let solo_gates: Vec<Vec<f32>> = solo["gates"].as_array().map_or_else(Vec::new, |rows| {
+            rows.iter()
+                .map(|row| floats(row).into_iter().map(|v| v as f32).collect())
+                .collect()
+        });
+        assert_eq!(gates, solo_gates, "{model} p={p} gates");
+    }
 }

@@ -1,23 +1,38 @@
-//! The training step allocates nothing after warm-up: every buffer lives in the model's
-//! workspace or the trainer. Counted with a global allocator that tallies calls.
+//! The training step allocates nothing after warm-up, alone or in the replica engine:
+//! every buffer lives in the model, the trainer or the engine. Counted with a global
+//! allocator that tallies each thread's calls.
 
-use mmoe::{ModelKind, Session, Settings};
+use mmoe::core::replicas::Replicas;
+use mmoe::{Dataset, ModelKind, Session, Settings, Trainer};
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::cell::Cell;
 
 struct Counting;
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+
+thread_local! {
+    /// Allocations made by this thread (the tests run on parallel threads).
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+fn count() {
+    // `try_with`: the slot may already be gone while a thread shuts down.
+    let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
+}
+
+fn allocations() -> usize {
+    ALLOCATIONS.with(Cell::get)
+}
 
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        count();
         unsafe { System.alloc(layout) }
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         unsafe { System.dealloc(ptr, layout) }
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        count();
         unsafe { System.realloc(ptr, layout, new_size) }
     }
 }
@@ -39,15 +54,43 @@ fn training_steps_do_not_allocate_after_warm_up() {
         for _ in 0..20 {
             trainer.train_step(data).unwrap();
         }
-        let before = ALLOCATIONS.load(Ordering::Relaxed);
+        let before = allocations();
         for _ in 0..50 {
             trainer.train_step(data).unwrap();
         }
-        let during = ALLOCATIONS.load(Ordering::Relaxed) - before;
+        let during = allocations() - before;
         assert_eq!(
             during, 0,
             "{}: {during} allocations in 50 steps",
             trainer.model.kind
         );
     }
+}
+
+#[test]
+fn replica_engine_steps_do_not_allocate_after_warm_up() {
+    let settings = |correlation| Settings {
+        correlation,
+        train_samples: 1000,
+        test_samples: 100,
+        gate_dropout: 0.1,
+        ..Settings::default()
+    };
+    let all = [settings(1.0), settings(0.5)];
+    let data: Vec<Dataset> = all.iter().map(Dataset::generate).collect();
+    let refs: Vec<&Dataset> = data.iter().collect();
+    let trainers = (0..all.len())
+        .flat_map(|d| ModelKind::ALL.map(|kind| (kind, d)))
+        .map(|(kind, d)| (Trainer::new(kind, &all[d], &data[d]), d))
+        .collect();
+    let mut engine = Replicas::new(trainers, &refs);
+    for _ in 0..20 {
+        engine.train_step(&refs);
+    }
+    let before = allocations();
+    for _ in 0..50 {
+        engine.train_step(&refs);
+    }
+    let during = allocations() - before;
+    assert_eq!(during, 0, "{during} allocations in 50 steps");
 }

@@ -4,7 +4,9 @@
 #![cfg(target_arch = "wasm32")]
 
 use js_sys::{Array, Float32Array, Reflect};
-use mmoe::web::bindings::{default_settings, fields, parse_pairs, validate_settings, Playground};
+use mmoe::web::bindings::{
+    choices, default_settings, fields, label_curve, parse_pairs, with_data_preset, Playground,
+};
 use mmoe::web::charts::{draw_gate_heatmap, LossChart};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
@@ -187,16 +189,39 @@ fn bad_settings_give_errors_not_panics() {
         message.contains("lr: NaN is not a finite number"),
         "{message}"
     );
-    let problems = Array::from(&validate_settings(s).unwrap());
-    assert_eq!(problems.length(), 2);
-    assert!(validate_settings(small_settings()).unwrap().is_null());
+    assert!(
+        label_curve(s, 1, 100).is_err(),
+        "invalid settings are refused"
+    );
 
     // Wrong types and unknown models are errors too.
     let s = small_settings();
     set(&s, "experts", JsValue::from_str("eight"));
     assert!(Playground::new(s, models(&["mmoe"])).is_err());
     assert!(Playground::new(small_settings(), models(&["mmoe", "transformer"])).is_err());
-    assert!(validate_settings(JsValue::from_str("nope")).is_err());
+    assert!(label_curve(JsValue::from_str("nope"), 1, 100).is_err());
+}
+
+#[wasm_bindgen_test]
+fn label_curve_rises_to_one_beside_the_papers_points() {
+    let curve = Array::from(&label_curve(small_settings(), 2, 2000).unwrap());
+    assert_eq!(curve.length(), 9);
+    let at = |i: u32, key: &str| get(&curve.get(i), key).as_f64().unwrap();
+    assert_eq!((at(5, "p"), at(5, "paper")), (0.9, 0.3));
+    assert!(at(8, "mean") > 0.99, "identical tasks differ only by noise");
+    assert!((0..8).all(|i| at(i, "mean") < at(i + 1, "mean")));
+    let ple = with_data_preset(small_settings(), "ple").unwrap();
+    assert!(get(&label_curve(ple, 2, 2000).unwrap(), "5").is_object());
+    let table = choices();
+    let names: Vec<String> = Array::from(&get(&table, "choices"))
+        .iter()
+        .map(|c| get(&c, "name").as_string().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["task1", "task2", "alpha_law", "beta_law", "streaming"]
+    );
+    assert!(with_data_preset(small_settings(), "nope").is_err());
 }
 
 #[wasm_bindgen_test]

@@ -1,22 +1,33 @@
-// The experiment panel's worker: runs a sweep (models × correlations × seeds) one training
-// run at a time with the same Rust code as `mmoe sweep`, posting the results so far after
-// each run. Cancelling terminates this worker.
+// The experiment worker: trains whole seeds of the sweep, each as one replica-engine
+// computation (`ExperimentSeed`: every model at every correlation of the seed together),
+// and hands each seed's cells back to the page, which gathers them.
 
-import init, { Experiment } from './pkg/mmoe.js';
-import { FromExperiment as Out, message } from './messages.js';
+import init, { ExperimentSeed } from './pkg/mmoe.js';
+import { ToExperiment as In, FromExperiment as Out, message } from './messages.js';
+
+/** Steps between two progress messages. */
+const STEPS = 50;
+let config = null;
+
+function runSeed(seed) {
+  const run = new ExperimentSeed(config, seed);
+  try {
+    while (!run.advance(STEPS)) self.postMessage(message(Out.PROGRESS, { seed, step: run.step() }));
+    self.postMessage(message(Out.SEED_DONE, { seed, cells: run.finish() }));
+  } finally {
+    run.free();
+  }
+}
 
 self.onmessage = async ({ data }) => {
   try {
-    await init({ module_or_path: data.module }); // the page's compiled module
-    const experiment = new Experiment(data.config);
-    const total = experiment.total();
-    self.postMessage(message(Out.STARTED, { total }));
-    while (experiment.runNext()) {
-      self.postMessage(
-        message(Out.PROGRESS, { done: experiment.done(), total, json: experiment.resultsJson(), csv: experiment.resultsCsv() }),
-      );
+    if (data.type === In.INIT) {
+      await init({ module_or_path: data.module }); // the page's compiled module
+      config = data.config;
+      self.postMessage(message(Out.READY));
+    } else if (data.type === In.SEED) {
+      runSeed(data.seed);
     }
-    self.postMessage(message(Out.FINISHED, { total }));
   } catch (err) {
     self.postMessage(message(Out.ERROR, { message: String(err?.message ?? err) }));
   }

@@ -1,18 +1,22 @@
-// The experiment panel: repeats the paper's comparison over many seeds in a worker, with a
-// progress bar, cancel, the four figures of `mmoe sweep` drawn live (by the same Rust
-// code, on canvases) and the results as JSON/CSV downloads.
+// The experiment panel: repeats the paper's comparison over many seeds on every core
+// (one worker per core, each training whole seeds with the replica engine: the same
+// runs as `mmoe sweep`), with a progress bar and the time left, cancel, the four figures
+// of `mmoe sweep` drawn live (by the same Rust code, on canvases) and the results as
+// JSON/CSV downloads.
 
-import { drawSweepFigure, sweepFigureSize } from './pkg/mmoe.js';
+import { Experiment, drawSweepFigure, sweepFigureSize } from './pkg/mmoe.js';
 import { compiled, ready } from './wasm.js';
-import { FromExperiment } from './messages.js';
+import { ToExperiment, FromExperiment, message } from './messages.js';
 import { t, onLang, hasOwn } from './i18n.js';
 import { modelNames, modelLabel } from './catalogue.js';
 
 const $ = (id) => document.getElementById(id);
 const FIGURES = 4;
 const CHECKED = new Set(['sb', 'omoe', 'mmoe']); // the paper's three models, ticked at first
+/** Least time between two redraws of the figures and downloads while running. */
+const REFRESH_MS = 1000;
 
-let worker = null;
+let run = null; // { workers, collector, queue, steps (per seed in flight), started, perSeed, total, config }
 let latest = null; // { json, csv, done, total }
 let drawQueue = [];
 let urls = [];
@@ -54,7 +58,7 @@ function readConfig() {
   }
   const seeds = Number($('experiment-seeds').value);
   const steps = Number($('experiment-steps').value);
-  if (!Number.isInteger(seeds) || seeds < 1 || seeds > 100) problems.push(t('exp.badseeds'));
+  if (!Number.isInteger(seeds) || seeds < 1 || seeds > 500) problems.push(t('exp.badseeds'));
   if (!Number.isInteger(steps) || steps < 10 || steps > 20000) problems.push(t('exp.badsteps'));
   if (problems.length) throw new Error(problems.join(t('exp.join')));
   return {
@@ -123,11 +127,81 @@ function drawNext() {
 }
 
 function finish(key, values) {
-  worker?.terminate();
-  worker = null;
+  run?.workers.forEach((worker) => worker.terminate());
+  run?.collector.free();
+  run = null;
   $('experiment-run').disabled = false;
   $('experiment-cancel').disabled = true;
   setStatus(key, values);
+}
+
+/** A duration for people: "40 s", "3 min 05 s". */
+const duration = (ms) => {
+  const s = Math.max(0, Math.round(ms / 1000));
+  return s < 60 ? t('exp.seconds', { s }) : t('exp.minutes', { m: Math.floor(s / 60), s: String(s % 60).padStart(2, '0') });
+};
+
+/** Runs done, counting the seeds in flight by their share of steps. */
+function runsDone() {
+  const inFlight = [...run.steps.values()].reduce((sum, step) => sum + step / run.config.steps, 0);
+  return run.collector.done() + inFlight * run.perSeed;
+}
+
+function showProgress() {
+  const done = runsDone();
+  $('experiment-progress').value = done;
+  const elapsed = performance.now() - run.started;
+  const left = done > 0 ? (elapsed * (run.total - done)) / done : NaN;
+  const values = { done: run.collector.done(), total: run.total, cores: run.workers.length };
+  if (Number.isFinite(left)) setStatus('exp.progress.eta', { ...values, left: duration(left) });
+  else setStatus('exp.progress', values);
+}
+
+function refresh(force) {
+  const now = performance.now();
+  if (!force && now - run.refreshed < REFRESH_MS) return;
+  run.refreshed = now;
+  latest = {
+    json: run.collector.resultsJson(),
+    csv: run.collector.resultsCsv(),
+    done: run.collector.done(),
+    total: run.total,
+  };
+  setDownloads(latest);
+  // Figures need every (model, correlation) group to hold at least one seed: any
+  // finished seed has them all.
+  if (latest.done > 0) scheduleDraw();
+}
+
+function handOut(worker) {
+  if (!run.queue.length) return;
+  const seed = run.queue.shift();
+  run.steps.set(seed, 0);
+  worker.postMessage(message(ToExperiment.SEED, { seed }));
+}
+
+function onMessage(worker, data) {
+  if (!run) return;
+  if (data.type === FromExperiment.READY) {
+    handOut(worker);
+  } else if (data.type === FromExperiment.PROGRESS) {
+    run.steps.set(data.seed, data.step);
+    showProgress();
+  } else if (data.type === FromExperiment.SEED_DONE) {
+    run.steps.delete(data.seed);
+    run.collector.addCells(data.cells);
+    handOut(worker);
+    const all = run.collector.done() === run.total;
+    refresh(all);
+    if (all) {
+      $('experiment-progress').value = run.total;
+      finish('exp.done', { total: run.total, took: duration(performance.now() - run.started) });
+    } else {
+      showProgress();
+    }
+  } else if (data.type === FromExperiment.ERROR) {
+    finish('exp.stopped', { error: data.message });
+  }
 }
 
 async function start(event) {
@@ -142,35 +216,50 @@ async function start(event) {
   finish('');
   latest = null;
   setDownloads(null);
+  let collector;
+  try {
+    collector = new Experiment(config);
+  } catch (err) {
+    setStatus('exp.cannot', { why: err.message ?? err });
+    return;
+  }
   const perSeed = config.models.length * config.correlations.length;
+  const total = perSeed * config.seeds;
+  const cores = Math.max(1, Math.min(navigator.hardwareConcurrency || 1, config.seeds));
   const progress = $('experiment-progress');
   progress.value = 0;
-  progress.max = perSeed * config.seeds;
+  progress.max = total;
   $('experiment-run').disabled = true;
   $('experiment-cancel').disabled = false;
-  setStatus('exp.running', { n: perSeed * config.seeds, steps: config.steps });
-  worker = new Worker(new URL('./experiment-worker.js', import.meta.url), { type: 'module' });
-  worker.onmessage = ({ data }) => {
-    if (data.type === FromExperiment.PROGRESS) {
-      latest = data;
-      progress.value = data.done;
-      setStatus('exp.progress', { done: data.done, total: data.total });
-      setDownloads(data);
-      // Figures need every (model, correlation) group to hold at least one seed.
-      if (data.done >= perSeed) scheduleDraw();
-    } else if (data.type === FromExperiment.FINISHED) {
-      finish('exp.done', { total: data.total });
-    } else if (data.type === FromExperiment.ERROR) {
-      finish('exp.stopped', { error: data.message });
-    }
-  };
-  worker.onerror = (err) => finish('exp.crashed', { error: err.message ?? '?' });
-  worker.postMessage({ config, module: await compiled });
+  setStatus('exp.running', { n: total, steps: config.steps, cores });
+  const queue = Array.from({ length: config.seeds }, (_, i) => config.first_seed + i);
+  run = { workers: [], collector, queue, steps: new Map(), started: performance.now(), refreshed: 0, perSeed, total, config };
+  const module = await compiled;
+  const current = run;
+  for (let i = 0; i < cores; i++) {
+    const worker = new Worker(new URL('./experiment-worker.js', import.meta.url), { type: 'module' });
+    worker.onmessage = ({ data }) => run === current && onMessage(worker, data);
+    worker.onerror = (err) => run === current && finish('exp.crashed', { error: err.message ?? '?' });
+    worker.postMessage(message(ToExperiment.INIT, { module, config }));
+    run.workers.push(worker);
+  }
 }
 
 function cancel() {
-  const done = latest?.done ?? 0;
+  const done = run?.collector.done() ?? 0;
+  if (run && done) refresh(true);
   finish(done ? 'exp.cancelledsome' : 'exp.cancelled', { done });
+}
+
+/** The paper's Figure 5 protocol (section 5.3): 200 runs of each model at p = 1 and 0.5. */
+function figure5() {
+  const models = ['sb', 'omoe', 'mmoe'];
+  document.querySelectorAll('#experiment-form input[name="experiment-model"]').forEach((el) => {
+    el.checked = models.includes(el.value);
+  });
+  $('experiment-correlations').value = '1, 0.5';
+  $('experiment-seeds').value = '200';
+  setStatus('exp.fig5set');
 }
 
 await ready;
@@ -183,6 +272,7 @@ new ResizeObserver(([entry]) => {
   figuresWidth = width;
 }).observe($('experiment-figures'));
 $('experiment-form').addEventListener('submit', start);
+$('experiment-figure5').addEventListener('click', figure5);
 $('experiment-cancel').addEventListener('click', cancel);
 onLang(() => {
   setStatus(shown.key, shown.values);

@@ -37,10 +37,15 @@ export const FromTrainer = Object.freeze({
 });
 
 /** Experiment worker → page (the page sends one {config, module} to start it). */
+export const ToExperiment = Object.freeze({
+  INIT: 'init', // {module, config}: compile the page's module, keep the sweep's configuration
+  SEED: 'seed', // {seed}: train every cell of this seed (the replica engine)
+});
+
 export const FromExperiment = Object.freeze({
-  STARTED: 'started', // {total}
-  PROGRESS: 'progress', // {done, total, json, csv}: the results so far
-  FINISHED: 'finished', // {total}
+  READY: 'ready', // {}: ask for a seed
+  PROGRESS: 'progress', // {seed, step}: the seed in flight reached this step
+  SEED_DONE: 'seed-done', // {seed, cells}: the seed's cells, as JSON
   ERROR: 'error', // {message}
 });
 

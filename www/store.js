@@ -2,6 +2,8 @@
 // losses, the test evaluations, the latest gates and a thinned gate history. Every other
 // module reads a run through the methods here instead of indexing its arrays.
 
+import { gateL1 as l1 } from './pkg/mmoe.js';
+
 /** Everything the page knows, in one place (main.js is the only writer of most of it). */
 export const store = {
   defaults: null, // the default settings (wasm)
@@ -30,10 +32,10 @@ const STALL_AFTER = 300; // steps before a flat loss counts as stalled
 const STALL_RATIO = 0.9; // recent loss at least this share of a constant prediction's
 const BLOWN_RATIO = 10; // recent loss at least this many times the best recent loss
 
-/** L1 distance between the two rows (tasks) of a mean-gate matrix. */
+/** L1 distance between the two rows (tasks) of a mean-gate matrix (computed in Rust). */
 export function gateL1(rows) {
   if (!rows || rows.length !== 2) return NaN;
-  return rows[0].reduce((s, v, e) => s + Math.abs(v - rows[1][e]), 0);
+  return l1(Float32Array.from(rows.flat()));
 }
 
 /** A tasks × experts row-major array as two rows (none for an ungated model). */
@@ -164,7 +166,7 @@ export class RunHistory {
 
   /** [step, L1 distance between the two tasks' mean gates] for every gate snapshot. */
   gateDistances() {
-    return this.history.map((r) => [r[0], gateL1(twoRows(Float32Array.from(r.slice(1))))]);
+    return this.history.map((r) => [r[0], r.length > 1 ? l1(Float32Array.from(r.slice(1))) : NaN]);
   }
 
   /**

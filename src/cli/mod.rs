@@ -5,14 +5,16 @@
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
 use indicatif::{ProgressBar, ProgressStyle};
-use mmoe::core::settings::{ModelKind, Settings, FIELDS};
-use mmoe::{Session, TaskKind, TASKS};
+use mmoe::core::settings::{ModelKind, Settings, CHOICES, DATA_PRESETS, FIELDS};
+use mmoe::experiment::grid::FINAL_WINDOW;
+use mmoe::{Session, TASKS};
 use serde_json::json;
 use std::fmt::Write as _;
 use std::process::ExitCode;
 use std::time::Instant;
 
 mod bench;
+mod labels;
 mod summary;
 mod sweep;
 
@@ -39,21 +41,46 @@ fn settings_args() -> Vec<Arg> {
                 .help_heading("Settings")
         })
         .collect();
-    for task in ["task1", "task2"] {
+    let defaults = Settings::default();
+    for c in CHOICES {
         args.push(
-            Arg::new(task)
-                .long(task)
-                .value_parser(["regression", "binary"])
-                .help(format!("Type of {task} [default regression]"))
+            Arg::new(c.name)
+                .long(flag(c.name))
+                .value_parser(c.options.to_vec())
+                .help(format!(
+                    "{} [default {}]",
+                    c.help,
+                    defaults.choice(c.name).expect("every choice has a value")
+                ))
                 .help_heading("Settings"),
         );
     }
+    let presets: Vec<&str> = DATA_PRESETS.iter().map(|p| p.name).collect();
+    let described: Vec<String> = DATA_PRESETS
+        .iter()
+        .map(|p| format!("{}: {}", p.name, p.description))
+        .collect();
+    args.push(
+        Arg::new("data")
+            .long("data")
+            .value_parser(presets)
+            .help(format!(
+                "Start from a data preset; other flags override it. {}",
+                described.join(" ")
+            ))
+            .help_heading("Settings"),
+    );
     args
 }
 
 /// Reads the settings flags; every violation is reported at once.
 fn settings_from(matches: &ArgMatches) -> Result<Settings, Vec<String>> {
     let mut settings = Settings::default();
+    if let Some(preset) = matches.get_one::<String>("data") {
+        settings = settings
+            .with_data_preset(preset)
+            .expect("clap checked the value");
+    }
     let mut errors = Vec::new();
     for f in FIELDS {
         if let Some(&v) = matches.get_one::<f64>(f.name) {
@@ -72,14 +99,11 @@ fn settings_from(matches: &ArgMatches) -> Result<Settings, Vec<String>> {
             }
         }
     }
-    for (task, slot) in [("task1", 0), ("task2", 1)] {
-        if let Some(kind) = matches.get_one::<String>(task) {
-            let kind: TaskKind = kind.parse().expect("clap checked the value");
-            if slot == 0 {
-                settings.task1 = kind
-            } else {
-                settings.task2 = kind
-            }
+    for c in CHOICES {
+        if let Some(value) = matches.get_one::<String>(c.name) {
+            settings
+                .set_choice(c.name, value)
+                .expect("clap checked the value");
         }
     }
     if let Err(violations) = settings.validate() {
@@ -114,10 +138,11 @@ fn cli() -> Command {
                         .help("Model to train"),
                 )
                 .arg(Arg::new("steps").long("steps").default_value("2000").value_parser(clap::value_parser!(u64).range(1..=10_000_000)).help("Training steps"))
-                .arg(Arg::new("curve").long("curve").value_name("FILE.csv").help("Write every step's training losses (and each evaluation's test losses) to a CSV file"))
+                .arg(Arg::new("curve").long("curve").value_name("FILE.csv").help("Write every step's training losses, and the test losses every --eval-every steps, to a CSV file"))
                 .arg(Arg::new("quiet").long("quiet").short('q').action(ArgAction::SetTrue).help("No progress bar"))
                 .args(settings_args()),
         )
+        .subcommand(labels::command())
         .subcommand(sweep::command())
         .subcommand(bench::command())
 }
@@ -132,6 +157,7 @@ pub fn main() -> ExitCode {
     };
     match matches.subcommand() {
         Some(("train", m)) => train(m),
+        Some(("labels", m)) => labels::run(m),
         Some(("sweep", m)) => sweep::run(m),
         Some(("bench", m)) => bench::run(m),
         _ => unreachable!("clap requires a subcommand"),
@@ -168,7 +194,9 @@ fn train(m: &ArgMatches) -> ExitCode {
             .expect("valid template"),
     );
 
-    let mut curve = String::from("step,train_loss_1,train_loss_2\n");
+    let curve_path = m.get_one::<String>("curve");
+    let eval_every = session.settings.eval_every;
+    let mut curve = String::from("step,train_loss_1,train_loss_2,test_loss_1,test_loss_2\n");
     let mut history: Vec<[f64; TASKS]> = Vec::with_capacity(steps);
     let mut diverged = None;
     let started = Instant::now();
@@ -177,7 +205,16 @@ fn train(m: &ArgMatches) -> ExitCode {
     for _ in 0..steps {
         match trainer.train_step(data) {
             Ok(losses) => {
-                let _ = writeln!(curve, "{},{},{}", trainer.step, losses[0], losses[1]);
+                if curve_path.is_some() {
+                    let _ = write!(curve, "{},{},{}", trainer.step, losses[0], losses[1]);
+                    if trainer.step % eval_every == 0 {
+                        let test = trainer.evaluate(&data.test).loss;
+                        let _ = write!(curve, ",{},{}", test[0], test[1]);
+                    } else {
+                        curve.push_str(",,");
+                    }
+                    curve.push('\n');
+                }
                 history.push(losses);
             }
             Err(d) => {
@@ -192,13 +229,13 @@ fn train(m: &ArgMatches) -> ExitCode {
     let elapsed = started.elapsed().as_secs_f64();
     progress.finish_and_clear();
 
-    if let Some(path) = m.get_one::<String>("curve") {
+    if let Some(path) = curve_path {
         if let Err(e) = std::fs::write(path, &curve) {
             eprintln!("error: cannot write {path}: {e}");
             return ExitCode::FAILURE;
         }
     }
-    let last = &history[history.len().saturating_sub(100)..];
+    let last = &history[history.len().saturating_sub(FINAL_WINDOW)..];
     let train_loss: Vec<f64> = (0..TASKS)
         .map(|t| last.iter().map(|l| l[t]).sum::<f64>() / last.len().max(1) as f64)
         .collect();
@@ -224,10 +261,7 @@ fn train(m: &ArgMatches) -> ExitCode {
         out["test_auc"] = json!(eval.auc);
     }
     if let Some(stats) = eval.gates {
-        let per_task: Vec<Vec<f32>> = (0..TASKS)
-            .map(|t| stats.weights.iter().map(|w| w[t]).collect())
-            .collect();
-        out["gates"] = json!(per_task);
+        out["gates"] = json!(stats.weights);
         out["gate_entropy"] = json!(stats.entropy);
     }
     println!("{out}");

@@ -2,21 +2,29 @@
 //! the paper's findings as paired-per-seed differences against MMoE (docs/reproduction.md
 //! quotes them).
 
-use mmoe::experiment::sweep::{Metric, Stat, SweepResults};
+use mmoe::experiment::grid::FINAL_WINDOW;
+use mmoe::experiment::results::{Metric, SweepResults};
+use mmoe::experiment::stats::Stat;
 use mmoe::ModelKind;
 
 /// Prints the summary of `r` on stdout.
 pub fn print(r: &SweepResults) {
     let c = &r.config;
     println!(
-        "steps {}, seeds {}, lr {}, batch {}, c {}, m {}, alpha_std {}, train {}",
+        "steps {}, seeds {}, lr {}, batch {}, c {}, m {}, alpha {} ({}, {}), beta {} ({}, {}), streaming {}, train {}",
         c.steps,
         c.seeds,
         c.base.lr,
         c.base.batch_size,
         c.base.scale,
         c.base.sinusoids,
-        c.base.alpha_std,
+        c.base.choice("alpha_law").unwrap_or(""),
+        c.base.alpha_a,
+        c.base.alpha_b,
+        c.base.choice("beta_law").unwrap_or(""),
+        c.base.beta_a,
+        c.base.beta_b,
+        c.base.choice("streaming").unwrap_or(""),
         c.base.train_samples
     );
     println!("\n| model | p | label r | train loss 1 | test loss 1 | sd train 1 | diverged | gate JSD | gate L1 |");
@@ -69,7 +77,7 @@ pub fn print(r: &SweepResults) {
         println!("\nFinding (b), difference in differences from p = {hi}, paired per seed: [x − mmoe](p) − [x − mmoe]({hi}) (> 0: x degrades more than MMoE)");
         let mut steps: Vec<usize> = [500, 1000, c.steps / 2, c.steps]
             .into_iter()
-            .filter(|&s| s <= c.steps && s >= 100)
+            .filter(|&s| s <= c.steps && s >= FINAL_WINDOW)
             .collect();
         steps.dedup();
         println!(

@@ -8,8 +8,9 @@ use super::{settings_args, settings_from, usage_error};
 use clap::{Arg, ArgMatches, Command};
 use indicatif::{ProgressBar, ProgressStyle};
 use mmoe::core::settings::{parse_models, ModelKind};
+use mmoe::experiment::grid::SweepConfig;
 use mmoe::experiment::native::{run_parallel, write_outputs};
-use mmoe::experiment::sweep::{SweepConfig, SweepResults};
+use mmoe::experiment::results::SweepResults;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -119,13 +120,14 @@ pub fn run(m: &ArgMatches) -> ExitCode {
         .map(|&t| t as usize)
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let total = config.cells().len();
-    let progress = ProgressBar::new(total as u64);
+    let progress = ProgressBar::new((total * config.steps) as u64);
     progress.set_style(
         ProgressStyle::with_template(
-            "{bar:40} {pos}/{len} runs, {elapsed} elapsed, about {eta} left",
+            "{bar:40} {percent}% of {msg} runs, {elapsed} elapsed, about {eta} left",
         )
         .expect("valid template"),
     );
+    progress.set_message(total.to_string());
     let results = run_parallel(&config, threads, |done, _| {
         progress.set_position(done as u64)
     });

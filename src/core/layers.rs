@@ -62,6 +62,42 @@ impl Dense {
         }
     }
 
+    /// Layers on the same input joined into one, their columns side by side in order
+    /// (values, gradients and Adam's moments alike): the replica engine's input layer, so
+    /// that one product computes every replica's experts and gates.
+    pub fn concat(layers: &[Dense]) -> Dense {
+        let inputs = layers[0].inputs();
+        let outputs: usize = layers.iter().map(Dense::outputs).sum();
+        let join = |part: fn(&Dense) -> &Array2<f32>| {
+            let mut joined = Array2::zeros((part(&layers[0]).nrows(), outputs));
+            let mut first = 0;
+            for layer in layers {
+                let block = part(layer);
+                let cols = first..first + block.ncols();
+                joined.slice_mut(ndarray::s![.., cols]).assign(block);
+                first += block.ncols();
+            }
+            joined
+        };
+        let w = Param {
+            value: join(|l| &l.w.value),
+            grad: join(|l| &l.w.grad),
+            m: join(|l| &l.w.m),
+            v: join(|l| &l.w.v),
+        };
+        let b = Param {
+            value: join(|l| &l.b.value),
+            grad: join(|l| &l.b.grad),
+            m: join(|l| &l.b.m),
+            v: join(|l| &l.b.v),
+        };
+        Dense {
+            w,
+            b,
+            wt: vec![0.0; inputs * outputs],
+        }
+    }
+
     pub fn inputs(&self) -> usize {
         self.w.value.nrows()
     }

@@ -15,6 +15,19 @@ pub fn pearson(a: &[f64], b: &[f64]) -> f64 {
     sab / (saa * sbb).sqrt()
 }
 
+/// The median (the mean of the two middle values for an even count; NaN when empty),
+/// by sorting a copy with `total_cmp`.
+pub fn median(values: &[f64]) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let n = sorted.len();
+    match n {
+        0 => f64::NAN,
+        _ if n % 2 == 1 => sorted[n / 2],
+        _ => 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]),
+    }
+}
+
 /// Area under the ROC curve: the probability that a random positive scores above a
 /// random negative (ties count half), by sorting once.
 pub fn auc(scores: &[f32], labels: &[f32]) -> f64 {

@@ -2,13 +2,18 @@
 //! Settings → data (section 3.2) → models built from layers (section 4) → training.
 
 pub mod axis;
+pub mod catalogue;
 pub mod data;
 pub mod kernels;
 pub mod layers;
+pub mod losses;
 pub mod metrics;
+pub mod mixture;
 pub mod model;
 pub mod optim;
+pub mod replicas;
 pub mod rng;
 pub mod series;
 pub mod settings;
+pub mod tower;
 pub mod train;

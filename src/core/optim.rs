@@ -1,6 +1,7 @@
 //! Adam (Kingma & Ba 2015), with bias correction.
 
 use crate::core::layers::Param;
+use std::ops::Range;
 
 #[derive(Clone, Debug)]
 pub struct Adam {
@@ -32,15 +33,41 @@ impl Adam {
         self.beta2_t *= self.beta2;
     }
 
-    /// θ ← θ − lr · m̂ / (sqrt(v̂) + ε).
+    /// θ ← θ − lr · m̂ / (sqrt(v̂) + ε), on every entry of `p`.
     pub fn update(&self, p: &mut Param) {
-        let (b1, b2) = (self.beta1, self.beta2);
-        let step = self.lr / (1.0 - self.beta1_t);
-        let v_correction = 1.0 / (1.0 - self.beta2_t);
+        self.apply(
+            p.value.as_slice_mut().expect("contiguous"),
+            p.grad.as_slice().expect("contiguous"),
+            p.m.as_slice_mut().expect("contiguous"),
+            p.v.as_slice_mut().expect("contiguous"),
+        );
+    }
+
+    /// The same update on columns `cols` of every row of `p` only: one replica's block of
+    /// the replica engine's wide input layer. Each entry's update reads nothing but its
+    /// own value, gradient and moments, so the bits equal those of `update` on the
+    /// replica's own layer.
+    pub fn update_columns(&self, p: &mut Param, cols: Range<usize>) {
+        let n = p.value.ncols();
         let values = p.value.as_slice_mut().expect("contiguous");
         let grads = p.grad.as_slice().expect("contiguous");
         let ms = p.m.as_slice_mut().expect("contiguous");
         let vs = p.v.as_slice_mut().expect("contiguous");
+        for row in 0..values.len() / n {
+            let at = row * n + cols.start..row * n + cols.end;
+            self.apply(
+                &mut values[at.clone()],
+                &grads[at.clone()],
+                &mut ms[at.clone()],
+                &mut vs[at],
+            );
+        }
+    }
+
+    fn apply(&self, values: &mut [f32], grads: &[f32], ms: &mut [f32], vs: &mut [f32]) {
+        let (b1, b2) = (self.beta1, self.beta2);
+        let step = self.lr / (1.0 - self.beta1_t);
+        let v_correction = 1.0 / (1.0 - self.beta2_t);
         for (((w, &g), m), v) in values.iter_mut().zip(grads).zip(ms).zip(vs) {
             *m = b1 * *m + (1.0 - b1) * g;
             *v = b2 * *v + (1.0 - b2) * g * g;

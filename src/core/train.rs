@@ -1,9 +1,10 @@
 //! Training: mini-batches, Adam, evaluation, divergence, and a session that trains
 //! several models side by side on one data set (the page's view, and the CLI's).
 
-use crate::core::data::{Dataset, Split};
+use crate::core::data::{Dataset, Generator, Split};
 use crate::core::metrics::auc;
-use crate::core::model::{GateStats, Model, TASKS};
+use crate::core::mixture::GateStats;
+use crate::core::model::{Model, TASKS};
 use crate::core::optim::Adam;
 use crate::core::rng::{Rng, Stream};
 use crate::core::settings::{ModelKind, Settings, TaskKind};
@@ -40,20 +41,171 @@ pub struct Evaluation {
     pub gates: Option<GateStats>,
 }
 
+/// Which training rows each step uses, shared by every model of a seed so that they all
+/// see the same batches: a shuffle of the fixed training set once per epoch, or, with
+/// streaming data, fresh rows drawn from the seed's row stream (inputs and noise only:
+/// each data set turns them into its own labels, so replicas at different correlations
+/// still share their inputs, as section 3.2's p changes the labels alone).
+#[derive(Clone, Debug, PartialEq)]
+pub struct BatchOrder {
+    rng: Rng,
+    order: Vec<usize>,
+    cursor: usize,
+    /// The rows of the current batch.
+    pub(crate) rows: Vec<usize>,
+    /// Streaming: the current batch's inputs and each row's two standard-normal noise
+    /// draws; `None` for a fixed training set.
+    streamed: Option<(Array2<f32>, Vec<[f64; TASKS]>)>,
+}
+
+impl BatchOrder {
+    pub fn new(settings: &Settings, train_rows: usize) -> BatchOrder {
+        let batch = settings.batch_size;
+        let stream = if settings.streaming {
+            Stream::Rows
+        } else {
+            Stream::Batches
+        };
+        BatchOrder {
+            rng: Rng::new(settings.seed, stream, 0),
+            order: (0..train_rows).collect(),
+            cursor: train_rows, // shuffle before the first batch
+            rows: vec![0; batch],
+            streamed: settings.streaming.then(|| {
+                (
+                    Array2::zeros((batch, settings.input_dim)),
+                    vec![[0.0; TASKS]; batch],
+                )
+            }),
+        }
+    }
+
+    /// Draws the next batch's rows.
+    pub(crate) fn advance(&mut self) {
+        if let Some((x, noise)) = &mut self.streamed {
+            for (mut row, e) in x.rows_mut().into_iter().zip(noise.iter_mut()) {
+                *e = Generator::draw_inputs(&mut self.rng, row.as_slice_mut().expect("rows"));
+            }
+            return;
+        }
+        for r in self.rows.iter_mut() {
+            if self.cursor == self.order.len() {
+                self.rng.shuffle(&mut self.order);
+                self.cursor = 0;
+            }
+            *r = self.order[self.cursor];
+            self.cursor += 1;
+        }
+    }
+
+    /// Copies the current batch's inputs into `x`.
+    pub(crate) fn gather_x(&self, data: &Dataset, x: &mut Array2<f32>) {
+        if let Some((streamed, _)) = &self.streamed {
+            x.assign(streamed);
+            return;
+        }
+        for (r, &i) in self.rows.iter().enumerate() {
+            x.row_mut(r).assign(&data.train.x.row(i));
+        }
+    }
+
+    /// Writes the current batch's targets under `data`'s labels into `y`.
+    pub(crate) fn gather_y(&self, data: &Dataset, y: &mut [Vec<f32>; TASKS]) {
+        if let Some((x, noise)) = &self.streamed {
+            let g = &data.generator;
+            for (r, (row, e)) in x.rows().into_iter().zip(noise).enumerate() {
+                let (labels, _) = g.labels(row.as_slice().expect("rows"), *e);
+                for (t, target) in y.iter_mut().enumerate() {
+                    target[r] = g.target(t, labels[t]);
+                }
+            }
+            return;
+        }
+        for (y, source) in y.iter_mut().zip(&data.train.y) {
+            for (v, &i) in y.iter_mut().zip(&self.rows) {
+                *v = source[i];
+            }
+        }
+    }
+}
+
+/// The running sums of one evaluation over a split's batch-sized chunks: what
+/// `Trainer::evaluate` and the replica engine's evaluation share.
+pub(crate) struct EvalSums {
+    rows: usize,
+    loss: [f64; TASKS],
+    scores: [Vec<f32>; TASKS],
+    gates: Option<GateStats>,
+}
+
+impl EvalSums {
+    pub(crate) fn new(rows: usize) -> EvalSums {
+        EvalSums {
+            rows,
+            loss: [0.0; TASKS],
+            scores: std::array::from_fn(|_| Vec::with_capacity(rows)),
+            gates: None,
+        }
+    }
+
+    /// Adds one chunk: its mean losses, its outputs and its gate statistics.
+    pub(crate) fn add(
+        &mut self,
+        losses: [f64; TASKS],
+        outputs: [&[f32]; TASKS],
+        stats: Option<GateStats>,
+    ) {
+        let chunk = outputs[0].len();
+        for t in 0..TASKS {
+            self.loss[t] += losses[t] * chunk as f64;
+            self.scores[t].extend_from_slice(outputs[t]);
+        }
+        if let Some(chunk_stats) = stats {
+            let share = chunk as f32 / self.rows as f32;
+            let total = self.gates.get_or_insert_with(|| GateStats {
+                weights: chunk_stats.weights.clone().map(|w| vec![0.0; w.len()]),
+                entropy: [0.0; TASKS],
+            });
+            for t in 0..TASKS {
+                for (sum, &w) in total.weights[t].iter_mut().zip(&chunk_stats.weights[t]) {
+                    *sum += share * w;
+                }
+                total.entropy[t] += share * chunk_stats.entropy[t];
+            }
+        }
+    }
+
+    /// Mean loss per task, and AUC for binary tasks against `split`'s targets.
+    pub(crate) fn finish(self, kinds: [TaskKind; TASKS], split: &Split) -> Evaluation {
+        Evaluation {
+            loss: self.loss.map(|s| s / self.rows as f64),
+            auc: std::array::from_fn(|t| {
+                (kinds[t] == TaskKind::Binary).then(|| auc(&self.scores[t], &split.y[t]))
+            }),
+            gates: self.gates,
+        }
+    }
+}
+
+/// `Err` naming the first task whose loss is not finite at `step`.
+pub(crate) fn check_finite(losses: &[f64; TASKS], step: usize) -> Result<(), Diverged> {
+    match losses.iter().position(|l| !l.is_finite()) {
+        Some(task) => Err(Diverged { step, task }),
+        None => Ok(()),
+    }
+}
+
 /// One model with its optimiser and batch order.
 #[derive(Clone, Debug)]
 pub struct Trainer {
     pub model: Model,
-    adam: Adam,
-    kinds: [TaskKind; TASKS],
-    weights: [f32; TASKS],
-    batches: Rng,
-    dropout: Rng,
-    order: Vec<usize>,
-    cursor: usize,
+    pub(crate) adam: Adam,
+    pub(crate) kinds: [TaskKind; TASKS],
+    pub(crate) weights: [f32; TASKS],
+    pub(crate) batches: BatchOrder,
+    pub(crate) dropout: Rng,
     batch_x: Array2<f32>,
     batch_y: [Vec<f32>; TASKS],
-    scores: [Vec<f32>; TASKS],
     /// Training steps taken.
     pub step: usize,
     pub diverged: Option<Diverged>,
@@ -77,16 +229,18 @@ impl Trainer {
             ),
             kinds: settings.task_kinds(),
             weights: settings.task_weights(),
-            batches: Rng::new(settings.seed, Stream::Batches, 0),
+            batches: BatchOrder::new(settings, data.train.len()),
             dropout: Rng::new(settings.seed, Stream::Dropout, kind.id()),
-            order: (0..data.train.len()).collect(),
-            cursor: data.train.len(), // shuffle before the first batch
             batch_x: Array2::zeros((b, settings.input_dim)),
             batch_y: [vec![0.0; b], vec![0.0; b]],
-            scores: [Vec::new(), Vec::new()],
             step: 0,
             diverged: None,
         }
+    }
+
+    /// Rows and columns of a training batch's inputs.
+    pub(crate) fn batch_x_dim(&self) -> (usize, usize) {
+        self.batch_x.dim()
     }
 
     /// Changes the learning rate without resetting Adam's moments (the page's "fix" for a
@@ -95,40 +249,21 @@ impl Trainer {
         self.adam.lr = lr as f32;
     }
 
-    /// Next mini-batch: the training set is shuffled once per epoch with the batch stream.
-    fn fill_batch(&mut self, train: &Split) {
-        let b = self.batch_x.nrows();
-        for r in 0..b {
-            if self.cursor == self.order.len() {
-                self.batches.shuffle(&mut self.order);
-                self.cursor = 0;
-            }
-            let i = self.order[self.cursor];
-            self.cursor += 1;
-            self.batch_x.row_mut(r).assign(&train.x.row(i));
-            for t in 0..TASKS {
-                self.batch_y[t][r] = train.y[t][i];
-            }
-        }
-    }
-
     /// One step of Adam on the summed task losses; returns each task's batch loss.
     /// After a divergence it refuses to step until the model is rebuilt.
     pub fn train_step(&mut self, data: &Dataset) -> Result<[f64; TASKS], Diverged> {
         if let Some(d) = self.diverged {
             return Err(d);
         }
-        self.fill_batch(&data.train);
+        self.batches.advance();
+        self.batches.gather_x(data, &mut self.batch_x);
+        self.batches.gather_y(data, &mut self.batch_y);
         self.model
             .forward(self.batch_x.view(), Some(&mut self.dropout));
         let targets = [self.batch_y[0].as_slice(), self.batch_y[1].as_slice()];
         let losses = self.model.loss(targets, self.kinds, self.weights);
         self.step += 1;
-        if let Some(task) = losses.iter().position(|l| !l.is_finite()) {
-            let d = Diverged {
-                step: self.step,
-                task,
-            };
+        if let Err(d) = check_finite(&losses, self.step) {
             self.diverged = Some(d);
             return Err(d);
         }
@@ -141,48 +276,15 @@ impl Trainer {
 
     /// Mean loss per task over a whole split (in batch-sized chunks), and AUC for binary tasks.
     pub fn evaluate(&mut self, split: &Split) -> Evaluation {
-        let chunk = self.batch_x.nrows();
-        let n = split.len();
-        let mut sums = [0.0f64; TASKS];
-        for scores in self.scores.iter_mut() {
-            scores.clear();
-        }
-        let mut gates: Option<GateStats> = None;
-        let mut start = 0;
-        while start < n {
-            let end = (start + chunk).min(n);
-            let x = split.x.slice(s![start..end, ..]);
-            self.model.forward(x, None);
+        let mut sums = EvalSums::new(split.len());
+        for (start, end) in chunks(split.len(), self.batch_x.nrows()) {
+            self.model.forward(split.x.slice(s![start..end, ..]), None);
             let targets = [&split.y[0][start..end], &split.y[1][start..end]];
             let losses = self.model.loss(targets, self.kinds, self.weights);
-            for t in 0..TASKS {
-                sums[t] += losses[t] * (end - start) as f64;
-                self.scores[t].extend_from_slice(self.model.outputs(t));
-            }
-            if let Some(chunk_stats) = self.model.gate_stats() {
-                let share = (end - start) as f32 / n as f32;
-                let total = gates.get_or_insert_with(|| GateStats {
-                    weights: vec![[0.0; TASKS]; chunk_stats.weights.len()],
-                    entropy: [0.0; TASKS],
-                });
-                for (sum, w) in total.weights.iter_mut().zip(&chunk_stats.weights) {
-                    for t in 0..TASKS {
-                        sum[t] += share * w[t];
-                    }
-                }
-                for t in 0..TASKS {
-                    total.entropy[t] += share * chunk_stats.entropy[t];
-                }
-            }
-            start = end;
+            let outputs = [self.model.outputs(0), self.model.outputs(1)];
+            sums.add(losses, outputs, self.model.gate_stats());
         }
-        Evaluation {
-            loss: sums.map(|s| s / n as f64),
-            auc: std::array::from_fn(|t| {
-                (self.kinds[t] == TaskKind::Binary).then(|| auc(&self.scores[t], &split.y[t]))
-            }),
-            gates,
-        }
+        sums.finish(self.kinds, split)
     }
 
     /// Per-sample gate weights on a whole split (samples × tasks × experts, row-major;
@@ -198,14 +300,10 @@ impl Trainer {
     }
 
     fn on_split(&mut self, split: &Split, read: fn(&Model, &mut Vec<f32>)) -> Vec<f32> {
-        let chunk = self.batch_x.nrows();
         let mut out = Vec::new();
-        let mut start = 0;
-        while start < split.len() {
-            let end = (start + chunk).min(split.len());
+        for (start, end) in chunks(split.len(), self.batch_x.nrows()) {
             self.model.forward(split.x.slice(s![start..end, ..]), None);
             read(&self.model, &mut out);
-            start = end;
         }
         out
     }
@@ -215,6 +313,13 @@ impl Trainer {
     pub fn gate_stats(&self) -> Option<GateStats> {
         self.model.gate_stats()
     }
+}
+
+/// The batch-sized chunks `(start, end)` of `rows` rows, in order.
+pub(crate) fn chunks(rows: usize, chunk: usize) -> impl Iterator<Item = (usize, usize)> {
+    (0..rows)
+        .step_by(chunk)
+        .map(move |start| (start, (start + chunk).min(rows)))
 }
 
 /// Several models training in lockstep on one data set.

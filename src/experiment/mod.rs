@@ -1,8 +1,11 @@
 //! The paper's experiment (section 5) over the core: every model at every task
-//! correlation over many seeds, the statistics the findings rest on, results files and
-//! the figures. `native` runs the grid on every core; the page runs it in a worker.
+//! correlation over many seeds (`grid`), the statistics the findings rest on (`stats`),
+//! the summaries and results files (`results`) and the figures. `native` runs the grid
+//! on every core; the page runs it in a worker.
 
 pub mod figures;
+pub mod grid;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod native;
-pub mod sweep;
+pub mod results;
+pub mod stats;

@@ -1,48 +1,53 @@
-//! Running a sweep natively: the cells spread over threads, and the outputs written to a
-//! folder (`results.json`, `results.csv`, the four figures). Not built for wasm32, where
-//! the page's worker runs `sweep::run_cell` one cell at a time instead.
+//! Running a sweep natively: the seeds spread over threads, each seed's cells trained
+//! together by the replica engine (`grid::SeedRun`), and the outputs written to a folder
+//! (`results.json`, `results.csv`, the four figures). Not built for wasm32, where the
+//! page's workers run `SeedRun`s instead.
 
-use crate::core::data::Dataset;
-use crate::experiment::sweep::{run_cell, Cell, CellResult, SweepConfig, SweepResults};
+use crate::experiment::grid::{CellResult, SeedRun, SweepConfig};
+use crate::experiment::results::SweepResults;
 use std::io;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
+/// Steps a thread trains between two progress reports.
+const REPORT_EVERY: usize = 100;
+
 /// Runs every cell of `config` on `threads` threads (at least 1) and returns the results
 /// in the configuration's cell order, whatever order they finished in.
 ///
-/// Work is handed out per (correlation, seed) so one thread generates each data set once
-/// and trains every model on it; `on_cell_done(done, total)` is called after each cell
-/// (from the worker threads, hence `Sync`), e.g. to move a progress bar.
+/// Work is handed out per seed: a thread takes the next seed, generates its data sets
+/// and trains all its cells as one computation. `on_progress(done, total)` counts
+/// replica-steps (a cell's step); it is called from the worker threads, hence `Sync`.
 pub fn run_parallel(
     config: &SweepConfig,
     threads: usize,
-    on_cell_done: impl Fn(usize, usize) + Sync,
+    on_progress: impl Fn(usize, usize) + Sync,
 ) -> SweepResults {
-    let cells = config.cells();
-    let total = cells.len();
-    // Cells are seed-major, then correlation, then model: consecutive runs of
-    // `models.len()` cells share one data set.
-    let per_data = config.models.len().max(1);
-    let jobs: Vec<&[Cell]> = cells.chunks(per_data).collect();
+    let per_seed = config.models.len() * config.correlations.len();
+    let total = per_seed * config.seeds * config.steps;
     let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
-    let slots: Mutex<Vec<Option<CellResult>>> = Mutex::new(vec![None; total]);
-    let threads = threads.clamp(1, jobs.len().max(1));
+    let slots: Mutex<Vec<Option<Vec<CellResult>>>> = Mutex::new(vec![None; config.seeds]);
+    let threads = threads.clamp(1, config.seeds.max(1));
     std::thread::scope(|scope| {
         for _ in 0..threads {
             scope.spawn(|| loop {
-                let j = next.fetch_add(1, Ordering::Relaxed);
-                let Some(job) = jobs.get(j) else { break };
-                let first = job[0];
-                let data = Dataset::generate(&config.settings_for(first.correlation, first.seed));
-                for (k, &cell) in job.iter().enumerate() {
-                    let result = run_cell(config, cell, Some(&data));
-                    slots.lock().expect("no thread panics while holding it")[j * per_data + k] =
-                        Some(result);
-                    on_cell_done(done.fetch_add(1, Ordering::Relaxed) + 1, total);
+                let s = next.fetch_add(1, Ordering::Relaxed);
+                if s >= config.seeds {
+                    break;
                 }
+                let mut run = SeedRun::new(config, config.first_seed + s as u32);
+                loop {
+                    let before = run.step();
+                    let finished = run.advance(REPORT_EVERY);
+                    let steps = (run.step() - before) * run.cells();
+                    on_progress(done.fetch_add(steps, Ordering::Relaxed) + steps, total);
+                    if finished {
+                        break;
+                    }
+                }
+                slots.lock().expect("no thread panics while holding it")[s] = Some(run.finish());
             });
         }
     });
@@ -52,7 +57,7 @@ pub fn run_parallel(
             .into_inner()
             .expect("threads joined")
             .into_iter()
-            .map(|c| c.expect("every cell ran"))
+            .flat_map(|c| c.expect("every seed ran"))
             .collect(),
     }
 }

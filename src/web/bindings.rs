@@ -4,11 +4,13 @@
 //! Settings cross the boundary once, as plain objects (serde-wasm-bindgen); the data
 //! read every frame leaves as typed arrays.
 
+use crate::core::data::{label_correlations, FIGURE_2};
 use crate::core::settings::{
-    parse_models, shorten, ModelInfo, ModelKind, Notice, Settings, TaskKind, CATALOGUE,
-    EXPERT_COLOURS, FIELDS,
+    shorten, Choice, DataPreset, ModelInfo, ModelKind, Notice, Query, Settings, TaskKind,
+    CATALOGUE, CHOICES, DATA_PRESETS, EXPERT_COLOURS, FIELDS,
 };
 use crate::core::train::{Diverged, Session};
+use crate::experiment::stats::Stat;
 use crate::TASKS;
 use js_sys::{Float32Array, Float64Array};
 use serde::Serialize;
@@ -94,43 +96,93 @@ struct ParsedQuery {
 #[wasm_bindgen(js_name = parsePairs)]
 pub fn parse_pairs(pairs: JsValue) -> Result<JsValue, JsError> {
     let pairs: Vec<(String, String)> = serde_wasm_bindgen::from_value(pairs)?;
-    let (settings, mut notices, unknown) =
-        Settings::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    let mut models = None;
-    let mut rest = Vec::new();
-    for (key, value) in unknown {
-        if key == "models" {
-            let parsed = parse_models(value, &mut notices);
-            if parsed.is_empty() {
-                notices.push(Notice::NoModels);
-            } else {
-                models = Some(parsed);
-            }
-        } else {
-            rest.push(Unknown {
-                key: key.into(),
-                value: value.into(),
-                shown_key: shorten(key),
-                shown_value: shorten(value),
-            });
-        }
-    }
+    let query = Query::parse(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     Ok(to_js(&ParsedQuery {
-        settings,
-        models,
-        notices: notices.into_iter().map(ShownNotice::from).collect(),
-        unknown: rest,
+        settings: query.settings,
+        models: query.models,
+        notices: query.notices.into_iter().map(ShownNotice::from).collect(),
+        unknown: query
+            .unknown
+            .into_iter()
+            .map(|(key, value)| Unknown {
+                shown_key: shorten(&key),
+                shown_value: shorten(&value),
+                key,
+                value,
+            })
+            .collect(),
     }))
 }
 
-/// Validates a settings object: `null` when valid, else one message per violation.
-#[wasm_bindgen(js_name = validateSettings)]
-pub fn validate_settings(settings: JsValue) -> Result<JsValue, JsError> {
-    let settings: Settings = serde_wasm_bindgen::from_value(settings)?;
-    Ok(match settings.validate() {
-        Ok(()) => JsValue::NULL,
-        Err(v) => to_js(&v.iter().map(|v| v.to_string()).collect::<Vec<_>>()),
+/// The word-valued settings (`[{name, options, help}]`) and the data presets
+/// (`[{name, label, description}]`), for the page's settings panel.
+#[wasm_bindgen]
+pub fn choices() -> JsValue {
+    #[derive(Serialize)]
+    struct Choices {
+        choices: &'static [Choice],
+        data_presets: &'static [DataPreset],
+    }
+    to_js(&Choices {
+        choices: CHOICES,
+        data_presets: DATA_PRESETS,
     })
+}
+
+/// The name of the data preset `settings` match, or null.
+#[wasm_bindgen(js_name = dataPreset)]
+pub fn data_preset(settings: JsValue) -> Result<Option<String>, JsError> {
+    let settings: Settings = serde_wasm_bindgen::from_value(settings)?;
+    Ok(settings.data_preset().map(str::to_string))
+}
+
+/// `settings` with a data preset applied (the page's data menu).
+#[wasm_bindgen(js_name = withDataPreset)]
+pub fn with_data_preset(settings: JsValue, name: &str) -> Result<JsValue, JsError> {
+    let settings: Settings = serde_wasm_bindgen::from_value(settings)?;
+    let s = settings
+        .with_data_preset(name)
+        .map_err(|e| JsError::new(&e))?;
+    Ok(to_js(&s))
+}
+
+/// The label correlation against p at the paper's Figure 2 read-offs, for seeds
+/// `settings.seed ..` (`[{p, mean, sd, paper}]`), as `mmoe labels` prints it.
+#[wasm_bindgen(js_name = labelCurve)]
+pub fn label_curve(settings: JsValue, seeds: u32, samples: usize) -> Result<JsValue, JsError> {
+    let settings: Settings = serde_wasm_bindgen::from_value(settings)?;
+    settings.validate().map_err(violations_error)?;
+    #[derive(Serialize)]
+    struct Point {
+        p: f64,
+        mean: f64,
+        sd: f64,
+        paper: f64,
+    }
+    let ps: Vec<f64> = FIGURE_2.iter().map(|f| f.0).collect();
+    let runs: Vec<Vec<f64>> = (0..seeds.max(1))
+        .map(|i| {
+            let s = Settings {
+                seed: settings.seed.wrapping_add(i),
+                ..settings.clone()
+            };
+            label_correlations(&s, &ps, samples.clamp(16, 100_000))
+        })
+        .collect();
+    let points: Vec<Point> = FIGURE_2
+        .iter()
+        .enumerate()
+        .map(|(j, &(p, paper))| {
+            let stat = Stat::of(&runs.iter().map(|r| r[j]).collect::<Vec<_>>());
+            Point {
+                p,
+                mean: stat.mean,
+                sd: stat.sd,
+                paper,
+            }
+        })
+        .collect();
+    Ok(to_js(&points))
 }
 
 /// Per-model record of what happened since the page last asked.
@@ -241,14 +293,12 @@ impl Playground {
     /// Mean gate weights of the last batch, tasks × experts row-major (empty for sb).
     pub fn gates(&self, i: usize) -> Float32Array {
         let stats = self.session.trainers[i].gate_stats();
-        let flat: Vec<f32> = stats
-            .map(|s| {
-                (0..TASKS)
-                    .flat_map(|t| s.weights.iter().map(move |w| w[t]))
-                    .collect()
-            })
-            .unwrap_or_default();
-        Float32Array::from(flat.as_slice())
+        Float32Array::from(
+            stats
+                .map(|s| s.weights.concat())
+                .unwrap_or_default()
+                .as_slice(),
+        )
     }
 
     /// Mean per-sample gate entropy of each task (empty for sb).
@@ -375,11 +425,17 @@ fn record_evaluation(trainer: &mut crate::Trainer, data: &crate::Dataset, pendin
     pending.test.extend(eval.auc.map(|a| a.unwrap_or(f64::NAN)));
     if let Some(g) = eval.gates {
         pending.test_entropy = g.entropy.to_vec();
-        pending.test_gates.clear();
-        for t in 0..TASKS {
-            pending.test_gates.extend(g.weights.iter().map(|w| w[t]));
-        }
+        pending.test_gates = g.weights.concat();
     }
+}
+
+/// L1 distance between the two tasks' rows of a tasks × experts gate matrix (row-major):
+/// the page's gate-difference numbers, by the same function as the sweep's.
+#[wasm_bindgen(js_name = gateL1)]
+pub fn gate_l1(gates: &[f32]) -> f64 {
+    let (a, b) = gates.split_at(gates.len() / 2);
+    let wide = |v: &[f32]| v.iter().map(|&x| x as f64).collect::<Vec<_>>();
+    crate::experiment::stats::l1_distance(&wide(a), &wide(b))
 }
 
 /// Benchmark hook: GFLOP/s of our forward kernel (`matmul_bias`) on an n×n×n product,

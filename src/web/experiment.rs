@@ -1,18 +1,68 @@
-//! The browser binding for the page's experiment panel: a sweep run one cell at a time in
-//! a worker (`Experiment`), and its four figures drawn on canvases by the same code that
-//! writes the CLI's PNGs (`figures::Figure`), at the size and in the words of the page.
+//! The browser binding for the page's experiment panel: the sweep's seeds trained in
+//! workers, one `ExperimentSeed` (every cell of a seed, by the replica engine) at a time,
+//! their cells collected on the page by an `Experiment`, and its four figures drawn on
+//! canvases by the same code that writes the CLI's PNGs (`figures::Figure`), at the size and in
+//! the words of the page.
 
 use crate::experiment::figures::{Figure, Look};
-use crate::experiment::sweep::{run_cell, Cell, SweepConfig, SweepResults};
+use crate::experiment::grid::{CellResult, SeedRun, SweepConfig};
+use crate::experiment::results::SweepResults;
 use plotters::prelude::IntoDrawingArea;
 use plotters_canvas::CanvasBackend;
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlCanvasElement;
 
-/// A sweep in progress: models × correlations × seeds, one training run per call.
+fn parse_config(config: JsValue) -> Result<SweepConfig, JsError> {
+    let config: SweepConfig = serde_wasm_bindgen::from_value(config)?;
+    config.validate().map_err(|e| JsError::new(&e))?;
+    Ok(config)
+}
+
+/// The cells of one seed in training (in a worker): a few steps per call.
+#[wasm_bindgen]
+pub struct ExperimentSeed {
+    run: Option<SeedRun>,
+}
+
+#[wasm_bindgen]
+impl ExperimentSeed {
+    /// `config` as for `Experiment`; `seed` one of its seeds.
+    #[wasm_bindgen(constructor)]
+    pub fn new(config: JsValue, seed: u32) -> Result<ExperimentSeed, JsError> {
+        let config = parse_config(config)?;
+        Ok(ExperimentSeed {
+            run: Some(SeedRun::new(&config, seed)),
+        })
+    }
+
+    /// Cells (models × correlations) trained together.
+    pub fn cells(&self) -> usize {
+        self.run.as_ref().map_or(0, SeedRun::cells)
+    }
+
+    /// Steps taken so far.
+    pub fn step(&self) -> usize {
+        self.run.as_ref().map_or(0, SeedRun::step)
+    }
+
+    /// Trains up to `steps` more steps; true when all are done.
+    pub fn advance(&mut self, steps: usize) -> bool {
+        self.run.as_mut().is_none_or(|run| run.advance(steps))
+    }
+
+    /// Evaluates every cell and returns their results as a JSON array (once).
+    pub fn finish(&mut self) -> Result<String, JsError> {
+        let run = self
+            .run
+            .take()
+            .ok_or_else(|| JsError::new("this seed is already finished"))?;
+        serde_json::to_string(&run.finish()).map_err(|e| JsError::new(&e.to_string()))
+    }
+}
+
+/// A sweep's results so far, gathered seed by seed from the workers (on the page).
 #[wasm_bindgen]
 pub struct Experiment {
-    cells: Vec<Cell>,
     results: SweepResults,
 }
 
@@ -22,34 +72,29 @@ impl Experiment {
     /// with `base` a full settings object. Fails with a readable message when invalid.
     #[wasm_bindgen(constructor)]
     pub fn new(config: JsValue) -> Result<Experiment, JsError> {
-        let config: SweepConfig = serde_wasm_bindgen::from_value(config)?;
-        config.validate().map_err(|e| JsError::new(&e))?;
         Ok(Experiment {
-            cells: config.cells(),
-            results: SweepResults {
-                config,
-                cells: Vec::new(),
-            },
+            results: SweepResults::new(parse_config(config)?),
         })
     }
 
+    /// Cells in the whole sweep.
     pub fn total(&self) -> usize {
-        self.cells.len()
+        self.results.config.cells().len()
     }
 
+    /// Cells finished so far.
     pub fn done(&self) -> usize {
         self.results.cells.len()
     }
 
-    /// Trains the next (model, correlation, seed) run; false when all are done.
-    #[wasm_bindgen(js_name = runNext)]
-    pub fn run_next(&mut self) -> bool {
-        let Some(&cell) = self.cells.get(self.results.cells.len()) else {
-            return false;
-        };
-        let result = run_cell(&self.results.config, cell, None);
-        self.results.cells.push(result);
-        true
+    /// Adds one seed's cells (`ExperimentSeed::finish`'s JSON), kept in seed order.
+    #[wasm_bindgen(js_name = addCells)]
+    pub fn add_cells(&mut self, json: &str) -> Result<(), JsError> {
+        let cells: Vec<CellResult> =
+            serde_json::from_str(json).map_err(|e| JsError::new(&e.to_string()))?;
+        self.results.cells.extend(cells);
+        self.results.cells.sort_by_key(|c| c.seed);
+        Ok(())
     }
 
     /// Results so far, in the CLI's `results.json` format.

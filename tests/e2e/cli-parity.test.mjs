@@ -57,3 +57,32 @@ test('a model trained beside others follows the same path as alone (binary task 
   }
   await context.close();
 });
+
+test('the Experiment panel (replica engine in workers) reproduces mmoe sweep bit for bit', async () => {
+  assert.ok(existsSync(CLI), `${CLI} not found: build the CLI with cargo build --release`);
+  const flags = ['--train-samples', '600', '--test-samples', '200', '--task2', 'binary', '--gate-dropout', '0.2'];
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'mmoe-parity-sweep-'));
+  let cli;
+  try {
+    execFileSync(CLI, ['sweep', '--models', 'sb,mmoe,cgc', '--correlations', '1,0.1', '--seeds', '3', '--first-seed', '4',
+      '--steps', '60', '--out', dir, ...flags], { stdio: ['ignore', 'ignore', 'inherit'] });
+    cli = JSON.parse(readFileSync(path.join(dir, 'results.json'), 'utf8'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const { page, context } = await openPage(env, 'seed=4&train_samples=600&test_samples=200&task2=binary&gate_dropout=0.2');
+  await page.uncheck('#experiment-form input[value="omoe"]');
+  await page.check('#experiment-form input[value="cgc"]');
+  await page.fill('#experiment-correlations', '1, 0.1');
+  await page.fill('#experiment-seeds', '3');
+  await page.fill('#experiment-steps', '60');
+  await page.click('#experiment-run');
+  await page.waitForFunction(() => /Done: 18 runs/.test(document.querySelector('#experiment-status').textContent), null, { timeout: 120000 });
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#experiment-json')]);
+  const web = JSON.parse(readFileSync(await download.path(), 'utf8'));
+  const key = (c) => `${c.seed} ${c.correlation} ${c.model}`;
+  const sorted = (cells) => [...cells].sort((a, b) => key(a).localeCompare(key(b)));
+  assert.equal(web.cells.length, 18);
+  assert.deepStrictEqual(sorted(web.cells), sorted(cli.cells));
+  await context.close();
+});

@@ -47,6 +47,18 @@ test('an experiment runs in a worker, shows progress and figures, and downloads 
   await context.close();
 });
 
+test('the paper\'s Figure 5 button sets up 200 seeds of three models at p = 1 and 0.5', async () => {
+  const { page, context } = await openPage(env);
+  await page.click('#experiment-figure5');
+  const form = await page.evaluate(() => ({
+    models: [...document.querySelectorAll('#experiment-form input[name="experiment-model"]:checked')].map((el) => el.value),
+    correlations: document.querySelector('#experiment-correlations').value,
+    seeds: document.querySelector('#experiment-seeds').value,
+  }));
+  assert.deepEqual(form, { models: ['sb', 'omoe', 'mmoe'], correlations: '1, 0.5', seeds: '200' });
+  await context.close();
+});
+
 test('an experiment can be cancelled, and bad input gets a message instead of a run', async () => {
   const { page, context } = await openPage(env, 'train_samples=1000&test_samples=200');
   await page.fill('#experiment-correlations', '1, 7');
@@ -59,6 +71,8 @@ test('an experiment can be cancelled, and bad input gets a message instead of a 
   await page.fill('#experiment-steps', '400');
   await page.click('#experiment-run');
   await page.waitForFunction(() => document.querySelector('#experiment-progress').value >= 1, null, { timeout: 60000 });
+  // Progress counts the seeds in flight too, and says how long is left.
+  assert.match(await page.textContent('#experiment-status'), /of 180 runs done on \d+ cores, about \d+ (s|min \d+ s) left/);
   await page.click('#experiment-cancel');
   assert.match(await page.textContent('#experiment-status'), /Cancelled after \d+ runs/);
   assert.equal(await page.$eval('#experiment-run', (b) => b.disabled), false);

@@ -28,7 +28,7 @@ mod panels;
 pub use look::{Look, Words};
 
 use crate::core::settings::{rgb, ModelKind};
-use crate::experiment::sweep::SweepResults;
+use crate::experiment::results::SweepResults;
 use look::{draw_header, fill, header_height, Entry};
 use panels::{gate_difference, loss_curves, loss_vs_correlation, trainability};
 use plotters::coord::Shift;

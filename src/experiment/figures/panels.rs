@@ -3,7 +3,8 @@
 use super::look::{bar_style, captioned, fill, Look, CAPTION, LABEL};
 use super::{colour, plot_err};
 use crate::core::settings::ModelKind;
-use crate::experiment::sweep::{Metric, Stat, SweepResults};
+use crate::experiment::results::{Metric, SweepResults};
+use crate::experiment::stats::Stat;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::io;
