@@ -21,9 +21,9 @@ function cliCurve(args) {
     const file = path.join(dir, 'curve.csv');
     execFileSync(CLI, [...args, '--quiet', '--curve', file], { stdio: ['ignore', 'ignore', 'inherit'] });
     const [header, ...rows] = readFileSync(file, 'utf8').trim().split('\n');
-    assert.equal(header, 'step,train_loss_1,train_loss_2');
+    assert.equal(header, 'step,train_loss_1,train_loss_2,test_loss_1,test_loss_2');
     // Rust prints the shortest representation that round-trips, so Number() gets the same f64.
-    return rows.map((r) => r.split(',').map(Number));
+    return rows.map((r) => r.split(',').slice(0, 3).map(Number));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
