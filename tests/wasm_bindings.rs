@@ -21,8 +21,10 @@ fn set(obj: &JsValue, key: &str, value: JsValue) {
     Reflect::set(obj, &JsValue::from_str(key), &value).expect("object");
 }
 
+/// PLE's smooth data with a fixed training set: the binding's mechanics, where a few
+/// hundred steps are enough to see the loss fall.
 fn small_settings() -> JsValue {
-    let s = default_settings();
+    let s = with_data_preset(default_settings(), "ple").unwrap();
     set(&s, "train_samples", 1000.into());
     set(&s, "test_samples", 200.into());
     set(&s, "eval_every", 10.into());

@@ -36,12 +36,13 @@ export const FromTrainer = Object.freeze({
   FATAL: 'fatal', // {message}: the trainer is gone
 });
 
-/** Experiment worker → page (the page sends one {config, module} to start it). */
+/** Page → experiment worker. */
 export const ToExperiment = Object.freeze({
   INIT: 'init', // {module, config}: compile the page's module, keep the sweep's configuration
   SEED: 'seed', // {seed}: train every cell of this seed (the replica engine)
 });
 
+/** Experiment worker → page. */
 export const FromExperiment = Object.freeze({
   READY: 'ready', // {}: ask for a seed
   PROGRESS: 'progress', // {seed, step}: the seed in flight reached this step

@@ -1,5 +1,6 @@
 //! `mmoe bench`: training steps per second of each model, FLOPs per step and the share
-//! of the machine's single-thread matmul peak (measured with our own kernel).
+//! of the machine's single-thread matmul peak (measured with our own kernel);
+//! `--replicas`: the sweep grid trained alone vs by the replica engine (`replica_bench`).
 
 use clap::{Arg, ArgMatches, Command};
 use mmoe::core::kernels::matmul_bias;
@@ -31,6 +32,33 @@ pub fn command() -> Command {
                 .long("json")
                 .action(clap::ArgAction::SetTrue)
                 .help("Print JSON instead of a table"),
+        )
+        .arg(
+            Arg::new("replicas")
+                .long("replicas")
+                .action(clap::ArgAction::SetTrue)
+                .help("Replica-steps/s of a sweep grid: solo runs vs the replica engine, 1 and --threads threads"),
+        )
+        .arg(
+            Arg::new("models")
+                .long("models")
+                .default_value("sb,omoe,mmoe")
+                .help("With --replicas: the grid's models"),
+        )
+        .arg(
+            Arg::new("correlations")
+                .long("correlations")
+                .default_value("1,0.5")
+                .allow_negative_numbers(true)
+                .value_delimiter(',')
+                .value_parser(clap::value_parser!(f64))
+                .help("With --replicas: the grid's correlations"),
+        )
+        .arg(
+            Arg::new("threads")
+                .long("threads")
+                .value_parser(clap::value_parser!(u64).range(1..=256))
+                .help("With --replicas: threads of the parallel runs [default: all cores]"),
         )
 }
 
@@ -75,6 +103,25 @@ fn matmul_peak(n: usize, repeats: usize) -> f64 {
 pub fn run(m: &ArgMatches) -> ExitCode {
     let steps = *m.get_one::<u64>("steps").unwrap() as usize;
     let repeats = *m.get_one::<u64>("repeats").unwrap() as usize;
+    if m.get_flag("replicas") {
+        let threads = m
+            .get_one::<u64>("threads")
+            .map(|&t| t as usize)
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+        let correlations: Vec<f64> = m
+            .get_many::<f64>("correlations")
+            .unwrap()
+            .copied()
+            .collect();
+        return super::replica_bench::run(
+            m.get_one::<String>("models").unwrap(),
+            &correlations,
+            threads,
+            steps,
+            repeats,
+            m.get_flag("json"),
+        );
+    }
     let peak = matmul_peak(512, 5);
     let mut rows = Vec::new();
     for (config, settings) in configs() {

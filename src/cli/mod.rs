@@ -15,6 +15,7 @@ use std::time::Instant;
 
 mod bench;
 mod labels;
+mod replica_bench;
 mod summary;
 mod sweep;
 

@@ -19,7 +19,7 @@
 //!   `shared_experts` shared ones; gate k mixes only its own and the shared experts.
 
 use crate::core::kernels::dot;
-use crate::core::layers::{relu, softmax};
+use crate::core::layers::{relu, relu_backward, softmax};
 use crate::core::metrics::entropy;
 use crate::core::model::TASKS;
 use crate::core::rng::Rng;
@@ -332,14 +332,7 @@ impl Mixture {
         // The experts' ReLU.
         for b in 0..rows {
             let at = cols.at(b);
-            for (d, &v) in dz[at..at + expert_width]
-                .iter_mut()
-                .zip(&z[at..at + expert_width])
-            {
-                if v <= 0.0 {
-                    *d = 0.0;
-                }
-            }
+            relu_backward(&mut dz[at..at + expert_width], &z[at..at + expert_width]);
         }
     }
 

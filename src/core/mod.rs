@@ -3,6 +3,7 @@
 
 pub mod axis;
 pub mod catalogue;
+pub mod choices;
 pub mod data;
 pub mod kernels;
 pub mod layers;
@@ -11,6 +12,7 @@ pub mod metrics;
 pub mod mixture;
 pub mod model;
 pub mod optim;
+pub mod query;
 pub mod replicas;
 pub mod rng;
 pub mod series;

@@ -1,7 +1,7 @@
 //! A task's tower h^k (paper eq. 5): one ReLU layer of `tower_units`, then a linear output,
 //! with its own activations and their gradients allocated once.
 
-use crate::core::layers::{relu, Dense, Param};
+use crate::core::layers::{relu, relu_backward, Dense, Param};
 use crate::core::rng::Rng;
 use ndarray::{s, Array2, ArrayView2, ArrayViewMut2};
 
@@ -70,11 +70,10 @@ impl Tower {
         let mut dh = self.dh.slice_mut(s![..rows, ..]);
         self.out
             .backward(h, self.dy.slice(s![..rows, ..]), Some(dh.view_mut()));
-        dh.zip_mut_with(&h, |d, &v| {
-            if v <= 0.0 {
-                *d = 0.0
-            }
-        });
+        relu_backward(
+            dh.as_slice_mut().expect("contiguous"),
+            h.as_slice().expect("contiguous"),
+        );
         self.hidden.backward(input, dh.view(), Some(dinput));
     }
 

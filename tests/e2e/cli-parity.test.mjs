@@ -23,6 +23,7 @@ function cliCurve(args) {
     const [header, ...rows] = readFileSync(file, 'utf8').trim().split('\n');
     assert.equal(header, 'step,train_loss_1,train_loss_2,test_loss_1,test_loss_2');
     // Rust prints the shortest representation that round-trips, so Number() gets the same f64.
+    // The step and the training losses (the test losses are empty between evaluations).
     return rows.map((r) => r.split(',').slice(0, 3).map(Number));
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -41,7 +41,7 @@ test('divergence pauses the model with a message and a one-click lower-learning-
 });
 
 test('a stalled model (learning rate 1: the loss stays where a constant prediction would be) gets a warning and the fix', async () => {
-  const { page, context } = await openPage(env, 'models=sb,mmoe&lr=1');
+  const { page, context } = await openPage(env, 'data=ple&models=sb,mmoe&lr=1');
   assert.equal(await page.isHidden('#diverged'), true);
   await page.evaluate(() => window.mmoe.runTo(1000));
   await page.waitForSelector('#diverged:not([hidden])');

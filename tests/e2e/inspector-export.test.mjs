@@ -9,8 +9,7 @@ import { useBrowser, openPage, screenshotPath, inkFraction } from './helpers.mjs
 const env = useBrowser();
 
 test('inspector: per-sample gates for a clicked test sample, similarity over training, spread per expert', async () => {
-  // PLE's smooth data: after 400 steps the experts track the tasks (the default data take longer).
-  const { page, context, seen } = await openPage(env, 'models=sb,omoe,mmoe&correlation=0.2&data=ple', { width: 1366, height: 1000 });
+  const { page, context, seen } = await openPage(env, 'data=ple&models=sb,omoe,mmoe&correlation=0.2', { width: 1366, height: 1000 });
   await page.evaluate(() => window.mmoe.runTo(400));
   await page.locator('#inspector').scrollIntoViewIfNeeded();
   await page.waitForFunction(() => window.mmoe.inspector().step === 400, null, { timeout: 20000 });

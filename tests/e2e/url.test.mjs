@@ -116,7 +116,7 @@ test('a bare preset=N link loads the preset; with lecture=1&autoplay=1 it trains
 });
 
 test('typing a training set smaller than the batch lowers the batch and says so; the page keeps working', async () => {
-  // A fixed training set (streaming off): its size bounds the batch.
+  // A fixed training set (streaming off): only then does its size limit a batch.
   const { page, context, seen } = await openPage(env, 'models=mmoe&streaming=off');
   await page.click('summary');
   await page.fill('#train_samples', '16');
