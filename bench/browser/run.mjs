@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Browser benchmark, in headless Chromium and in headless Firefox ESR, one after the other:
+// Browser benchmark, in headless Chromium and in headless Firefox ESR, repeats alternating:
 // our wasm trainer vs TensorFlow.js (cpu, wasm SIMD 1 thread, wasm SIMD + 2 threads) on
 // the four models at the paper's sizes, batch 128, losses read every step. Every
 // configuration is a fresh load of index.html; the configurations are interleaved within
@@ -53,51 +53,48 @@ const vendor = await stageVendor(opts.dist);
 const server = await serveIsolated(HERE);
 const base = `http://127.0.0.1:${server.address().port}/index.html`;
 
-/** Every configuration in browser `name`, interleaved over the repeats. */
-async function measure(name) {
+/** Headless `name` with one page, and where its numbers go. */
+async function open(name) {
   const browser = await startBrowser(name);
-  const browserVersion = await browser.version();
-  const page = await newPage(browser);
-  console.error(`[bench] ${browserVersion}, serving ${HERE} (vendor staged in ${path.relative(REPO, vendor)})`);
+  const version = await browser.version();
+  console.error(`[bench] ${version}, serving ${HERE} (vendor staged in ${path.relative(REPO, vendor)})`);
+  return { name, browser, version, page: await newPage(browser), infos: {}, samples: {} };
+}
 
+/** One repeat of every configuration in `run`'s browser, the first one rotating with `r`. */
+async function repeat(run, r, t0) {
+  const { page, infos } = run;
   // samples[key] = [value per repeat]
-  const samples = {};
-  const add = (key, v) => (samples[key] ??= []).push(v);
-  const infos = {};
-  const t0 = Date.now();
-  for (let r = 0; r < opts.repeats; r++) {
-    for (let k = 0; k < PAGES.length; k++) {
-      const cfg = PAGES[(k + r) % PAGES.length];
-      await page.goto(`${base}?${cfg.query}`);
-      infos[cfg.id] = await page.evaluate(() => window.bench.ready);
-      const seconds = opts.seconds;
-      for (const m of MODELS) {
-        const res = await page.evaluate(([m, s]) => window.bench.run([m], { seconds: s }), [m, seconds]);
-        add(`${cfg.id}/${m}`, res.stepsPerSec);
-        if (cfg.id === 'ours') {
-          const res10 = await page.evaluate(([m, s]) => window.bench.run([m], { seconds: s, perCall: 10 }), [m, seconds]);
-          add(`ours-step10/${m}`, res10.stepsPerSec);
-        }
-      }
+  const add = (key, v) => (run.samples[key] ??= []).push(v);
+  const seconds = opts.seconds;
+  for (let k = 0; k < PAGES.length; k++) {
+    const cfg = PAGES[(k + r) % PAGES.length];
+    await page.goto(`${base}?${cfg.query}`);
+    infos[cfg.id] = await page.evaluate(() => window.bench.ready);
+    for (const m of MODELS) {
+      const res = await page.evaluate(([m, s]) => window.bench.run([m], { seconds: s }), [m, seconds]);
+      add(`${cfg.id}/${m}`, res.stepsPerSec);
       if (cfg.id === 'ours') {
-        for (const set of TOGETHER) {
-          for (const perCall of [1, 10]) {
-            const res = await page.evaluate(([set, s, p]) => window.bench.run(set, { seconds: s, perCall: p }), [set, seconds, perCall]);
-            add(`together${perCall}/${set.join('+')}`, res.stepsPerSec);
-          }
-        }
-        add('matmul512/ours', await page.evaluate(() => window.bench.matmul(512, 10)));
-        add('matmul128/ours', await page.evaluate(() => window.bench.matmul(128, 50)));
+        const res10 = await page.evaluate(([m, s]) => window.bench.run([m], { seconds: s, perCall: 10 }), [m, seconds]);
+        add(`ours-step10/${m}`, res10.stepsPerSec);
       }
-      if (cfg.id === 'tfjs-wasm') {
-        add('matmul512/tfjs-wasm', await page.evaluate(() => window.bench.matmul(512, 10)));
-        add('matmul128/tfjs-wasm', await page.evaluate(() => window.bench.matmul(128, 50)));
-      }
-      console.error(`[bench] repeat ${r + 1}/${opts.repeats} ${cfg.id} done (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
     }
+    if (cfg.id === 'ours') {
+      for (const set of TOGETHER) {
+        for (const perCall of [1, 10]) {
+          const res = await page.evaluate(([set, s, p]) => window.bench.run(set, { seconds: s, perCall: p }), [set, seconds, perCall]);
+          add(`together${perCall}/${set.join('+')}`, res.stepsPerSec);
+        }
+      }
+      add('matmul512/ours', await page.evaluate(() => window.bench.matmul(512, 10)));
+      add('matmul128/ours', await page.evaluate(() => window.bench.matmul(128, 50)));
+    }
+    if (cfg.id === 'tfjs-wasm') {
+      add('matmul512/tfjs-wasm', await page.evaluate(() => window.bench.matmul(512, 10)));
+      add('matmul128/tfjs-wasm', await page.evaluate(() => window.bench.matmul(128, 50)));
+    }
+    console.error(`[bench] ${run.name} repeat ${r + 1}/${opts.repeats} ${cfg.id} done (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
   }
-  await browser.close();
-  return { browser: browserVersion, infos, samples };
 }
 
 /** Prints one browser's tables; returns its rows. */
@@ -155,8 +152,18 @@ function report({ browser: browserVersion, infos, samples }) {
   return rows;
 }
 
+// Both browsers stay open; each repeat runs in one, then the other (alternating which
+// goes first), so that machine noise hits them alike.
+const browsers = await Promise.all(opts.browsers.split(',').map(open));
+const t0 = Date.now();
+for (let r = 0; r < opts.repeats; r++) {
+  for (let b = 0; b < browsers.length; b++) await repeat(browsers[(b + r) % browsers.length], r, t0);
+}
 const runs = {};
-for (const name of opts.browsers.split(',')) runs[name] = await measure(name);
+for (const run of browsers) {
+  await run.browser.close();
+  runs[run.name] = { browser: run.version, infos: run.infos, samples: run.samples };
+}
 server.close();
 await fs.rm(vendor, { recursive: true, force: true });
 
