@@ -2,9 +2,9 @@
 # Installs everything the build and the tests need, idempotently: quick when warm.
 #   - the wasm32 Rust target
 #   - the wasm-bindgen CLI at exactly the version pinned in Cargo.toml
-#   - npm dev dependencies (binaryen for wasm-opt, playwright-core)
-#   - with --browser (for the tests): Debian's chromium + chromium-driver, and the font
-#     the sweep's figures are drawn with
+#   - npm dev dependencies (binaryen for wasm-opt, playwright-core, puppeteer-core)
+#   - with --browser (for the tests): Debian's chromium + chromium-driver, firefox-esr,
+#     and the fonts the figures and the Chinese page are drawn with
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,7 +23,8 @@ if ! command -v wasm-bindgen >/dev/null 2>&1 || [ "$(wasm-bindgen --version | aw
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
 fi
 
-if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] || [ package.json -nt node_modules/.stamp ]; then
+if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/puppeteer-core ] \
+  || [ package.json -nt node_modules/.stamp ]; then
   say "installing npm dev dependencies"
   if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
   touch node_modules/.stamp
@@ -35,6 +36,12 @@ if [ "${1:-}" = "--browser" ]; then
     SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
+  fi
+  if ! command -v firefox-esr >/dev/null 2>&1; then
+    say "installing Debian firefox-esr"
+    SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq firefox-esr >/dev/null
   fi
   scripts/setup-fonts.sh >/dev/null
   if [ ! -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; then

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test: formatting and lints, the Rust core and CLI (cargo test), the wasm
-# binding layer in headless Chromium (wasm-bindgen-test), and the page end to end
-# (playwright-core + Debian Chromium + node --test). Installs what is missing first.
+# binding layer in headless Chromium (wasm-bindgen-test), and the page end to end with
+# node --test: in Debian's Chromium (playwright-core) at six screen sizes, and its main
+# flows in Firefox ESR (puppeteer-core, tests/e2e/firefox.test.mjs). Installs what is
+# missing first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,5 +28,5 @@ step "build the page and the CLI it is compared with"
 scripts/build-web.sh
 cargo build --release
 
-step "end-to-end tests in headless Chromium"
+step "end-to-end tests in headless Chromium and Firefox"
 node --test --test-concurrency=1 tests/e2e/

@@ -30,6 +30,7 @@ function snapshot() {
     step: store.step,
     running: store.running,
     pearson: store.pearson,
+    constant_loss: store.constantLoss,
     models,
     preset: store.preset,
     claim: checkClaim(),

@@ -187,13 +187,17 @@ function showTrouble() {
     .map(([run, kind]) => {
       const [l1, l2] = run.recentLoss();
       const step = kind === 'diverged' ? run.diverged.step : run.steps;
-      return t(`trouble.${kind}`, { model: modelLabel(run.name), step, text: run.diverged?.text, loss: Math.max(l1, l2).toPrecision(3) });
+      const tasks = run.stalledTasks(store.constantLoss).join(', ');
+      return t(`trouble.${kind}`, { model: modelLabel(run.name), step, tasks, text: run.diverged?.text, loss: Math.max(l1, l2).toPrecision(3) });
     })
     .join(' ');
   $('diverged-fix').textContent = t('diverged.fix', { lr: lowerLr() });
+  // A loss that only stalls points to a learning rate far too high only when it is high.
+  $('diverged-fix').hidden = bad.every(([, kind]) => kind === 'stalled') && store.settings.lr < HIGH_LR;
   $('diverged').hidden = $('diverged').dataset.dismissed === String(store.generation);
 }
 
+const HIGH_LR = 0.1; // ten times the default
 const lowerLr = () => Math.max(Number((store.settings.lr * 0.1).toPrecision(6)), 1e-6);
 
 // ---------- actions ----------

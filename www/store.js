@@ -28,7 +28,7 @@ export const store = {
 const GATE_EVERY = 10; // a gate snapshot every this many steps (as worker.js sends them)
 const GATE_KEEP = 4000; // then thin to every other record
 const RECENT = 50; // steps in the "recent" training loss (the table, the health check)
-const STALL_AFTER = 300; // steps before a flat loss counts as stalled
+const STALL_AFTER = 1000; // steps before a flat loss counts as stalled (the default data take ~700 to give way)
 const STALL_RATIO = 0.9; // recent loss at least this share of a constant prediction's
 const BLOWN_RATIO = 10; // recent loss at least this many times the best recent loss
 
@@ -178,9 +178,13 @@ export class RunHistory {
    */
   health(constant) {
     if (this.diverged || this.steps < RECENT) return null;
-    const recent = this.recentLoss();
-    if (recent.some((v, t) => v > BLOWN_RATIO * this.bestRecent[t])) return 'blown';
-    if (this.steps < STALL_AFTER) return null;
-    return recent.some((v, t) => v >= STALL_RATIO * constant[t]) ? 'stalled' : null;
+    if (this.recentLoss().some((v, t) => v > BLOWN_RATIO * this.bestRecent[t])) return 'blown';
+    return this.stalledTasks(constant).length ? 'stalled' : null;
+  }
+
+  /** The tasks (1, 2) whose loss after STALL_AFTER steps is still near `constant`'s. */
+  stalledTasks(constant) {
+    if (this.steps < STALL_AFTER) return [];
+    return this.recentLoss().flatMap((v, t) => (v >= STALL_RATIO * constant[t] ? [t + 1] : []));
   }
 }

@@ -1,5 +1,7 @@
 // The trainers: the models split over as many module Web Workers as the machine has
-// cores (at most one per model), so that they train in parallel, behind the interface
+// cores (at most one per model; on two cores or fewer, one core is left to the page's own
+// thread, which otherwise waits for CPU and drops frames), so that they train in
+// parallel, behind the interface
 // of a single worker (postMessage, onmessage, onerror, terminate). The page talks to
 // `Trainers` exactly as it would to one worker.js holding every model; this module fans
 // each request out and merges the answers: one READY when every model is built, one
@@ -26,7 +28,7 @@ export class Trainers {
    */
   constructor(module, cores = navigator.hardwareConcurrency || 1) {
     this.module = Promise.resolve(module);
-    this.cores = Math.max(1, Math.min(cores, MAX_WORKERS));
+    this.cores = Math.max(1, Math.min(cores <= 2 ? cores - 1 : cores, MAX_WORKERS));
     this.onmessage = null;
     this.onerror = null;
     this.onmessageerror = null;

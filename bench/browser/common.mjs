@@ -1,11 +1,12 @@
 // Shared by run.mjs, memory.mjs and load.mjs: staging the served files, the server,
-// the one headless Chromium, argument parsing and min/median/max.
+// the headless browser (Chromium or Firefox), argument parsing and min/median/max.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { serveIsolated } from './serve.mjs';
 import { CHROMIUM, CHROMIUM_ARGS } from '../../scripts/chromium.mjs';
+import { launchFirefox } from '../../scripts/firefox.mjs';
 
 export const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const REPO = path.join(HERE, '..', '..');
@@ -49,7 +50,10 @@ export async function stageVendor(dist) {
   return vendor;
 }
 
-export async function startBrowser() {
+/** Headless `name` ('chromium': playwright-core; 'firefox': puppeteer-core over BiDi). */
+export async function startBrowser(name = 'chromium') {
+  if (name === 'firefox') return launchFirefox();
+  if (name !== 'chromium') throw new Error(`unknown browser ${name}: chromium or firefox`);
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
 }
 

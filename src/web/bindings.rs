@@ -360,12 +360,18 @@ impl Playground {
             .map(|d: Diverged| d.to_string())
     }
 
-    /// Each task's training loss when predicting a constant (`metrics::constant_loss`):
-    /// the page warns when a model's loss stays at this level.
+    /// Each task's loss when predicting a constant (`metrics::constant_loss`), on the
+    /// training set (the test set when streaming: there is no fixed training set): the
+    /// page warns when a model's loss stays at this level.
     #[wasm_bindgen(js_name = constantLosses)]
     pub fn constant_losses(&self) -> Vec<f64> {
         let kinds = self.session.settings.task_kinds();
-        let y = &self.session.data.train.y;
+        let data = &self.session.data;
+        let y = if data.train.is_empty() {
+            &data.test.y
+        } else {
+            &data.train.y
+        };
         (0..TASKS)
             .map(|t| crate::core::metrics::constant_loss(&y[t], kinds[t] == TaskKind::Binary))
             .collect()

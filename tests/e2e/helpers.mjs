@@ -1,6 +1,6 @@
 // Shared set-up for the end-to-end tests: serve the already-built dist/ with the
-// project's own server on a free port, and drive Debian's Chromium with playwright-core.
-// The tests never build: run scripts/build-web.sh first.
+// project's own server on a free port, and drive Debian's Chromium with playwright-core
+// (or Firefox ESR with puppeteer-core). The tests never build: run scripts/build-web.sh first.
 
 import { before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer } from '../../scripts/serve.mjs';
 import { CHROMIUM, CHROMIUM_ARGS } from '../../scripts/chromium.mjs';
+import { launchFirefox } from '../../scripts/firefox.mjs';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const DIST = path.join(ROOT, 'dist');
@@ -42,22 +43,81 @@ async function reportCsp(env, context) {
   });
 }
 
-/** Serves dist/ and launches Chromium; `close()` stops both. */
-async function setUp() {
+/** Serves the built dist/ on a free port; resolves to `{origin, close}`. */
+async function serveDist() {
   if (!existsSync(path.join(DIST, 'index.html')) || !existsSync(path.join(DIST, 'pkg', 'mmoe_bg.wasm'))) {
     throw new Error('dist/ is not built: run scripts/build-web.sh first');
   }
   mkdirSync(OUTPUT, { recursive: true });
   const server = await startServer({ root: DIST, port: 0 });
-  const { port } = server.address();
-  const origin = `http://127.0.0.1:${port}`;
+  return {
+    origin: `http://127.0.0.1:${server.address().port}`,
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
+}
+
+/** Serves dist/ and launches Chromium; `close()` stops both. */
+async function setUp() {
+  const served = await serveDist();
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
   return {
-    origin,
+    origin: served.origin,
     browser,
     async close() {
       await browser.close();
-      await new Promise((resolve) => server.close(resolve));
+      await served.close();
+    },
+  };
+}
+
+/**
+ * The same for Firefox (puppeteer-core over WebDriver BiDi): before the file's tests,
+ * serve dist/ and launch Firefox; after them, stop both.
+ */
+export function useFirefox() {
+  const env = {};
+  before(async () => {
+    const served = await serveDist();
+    const browser = await launchFirefox();
+    Object.assign(env, {
+      origin: served.origin,
+      browser,
+      async close() {
+        await browser.close();
+        await served.close();
+      },
+    });
+  });
+  after(async () => env.close?.());
+  return env;
+}
+
+/**
+ * Opens the page with `query` in Firefox and waits for the trainer to be ready. Collects
+ * page errors and console errors; `close()` asserts that the page broke no
+ * Content-Security-Policy rule, then closes it.
+ */
+export async function openFirefoxPage(env, query = '', { width = 1366, height = 768 } = {}) {
+  const page = await env.browser.newPage();
+  await page.setViewport({ width, height });
+  const seen = { errors: [], console: [] };
+  page.on('pageerror', (e) => seen.errors.push(String(e)));
+  page.on('console', (m) => {
+    if (m.type() === 'error') seen.console.push(m.text());
+  });
+  await page.evaluateOnNewDocument(() => {
+    window.__csp = [];
+    document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'}`));
+  });
+  await page.goto(`${env.origin}/${query ? '?' + query : ''}`);
+  await page.waitForFunction(() => window.mmoe !== undefined, { timeout: 20000 });
+  await page.evaluate(() => window.mmoe.ready);
+  return {
+    page,
+    seen,
+    async close() {
+      assert.deepEqual(await page.evaluate(() => window.__csp), [], 'Content-Security-Policy violations');
+      await page.close();
     },
   };
 }

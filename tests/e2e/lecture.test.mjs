@@ -126,6 +126,23 @@ test('keyboard after the mouse: Space, R and → work after clicking a button or
   await page.focus('#correlation');
   await page.keyboard.press('ArrowLeft');
   await page.waitForFunction((q) => window.mmoe.settings().correlation < q, p);
+  // It shows a focus ring with at least 3:1 contrast against the panel.
+  const ring = await page.$eval('#correlation', (el) => {
+    const style = getComputedStyle(el);
+    return { visible: el.matches(':focus-visible'), style: style.outlineStyle, width: parseFloat(style.outlineWidth), colour: style.outlineColor };
+  });
+  assert.equal(ring.visible, true);
+  assert.equal(ring.style, 'solid');
+  assert.ok(ring.width >= 2, JSON.stringify(ring));
+  const luminance = (rgb) => {
+    const [r, g, b] = rgb.match(/\d+/g).slice(0, 3).map((v) => {
+      const c = Number(v) / 255;
+      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const contrast = (1 + 0.05) / (luminance(ring.colour) + 0.05);
+  assert.ok(contrast >= 3, `focus ring ${ring.colour}: contrast ${contrast.toFixed(1)} against white`);
   await context.close();
 });
 

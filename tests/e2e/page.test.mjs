@@ -25,7 +25,7 @@ test('trains all four models live in parallel workers: losses fall, heatmaps dra
 
   const playedAt = await page.evaluate(() => performance.now());
   await page.click('#play');
-  const N = 300;
+  const N = 800; // the default data (fitted to the paper's Figure 2) take a few hundred steps to give way
   await waitForStep(page, N, 120000);
   // Long tasks are judged over this stretch of pure training; what the test does next
   // (reading canvases back pixel by pixel, screenshots) is the test's own main-thread work.
@@ -43,16 +43,17 @@ test('trains all four models live in parallel workers: losses fall, heatmaps dra
   for (const name of ['sb', 'omoe', 'mmoe', 'cgc']) {
     const m = snap.models[name];
     assert.ok(m.steps >= N, `${name} trained ${m.steps} steps`);
-    // Mean of the first and the last 20 steps, per task: training must have lowered both.
+    // Mean of steps 1–20 and of the 20 steps up to N, per task: training lowered both
+    // by well over a quarter (at least 41% in the CLI for these settings).
     const rows = await page.evaluate(
       ([model, n]) => Array.from({ length: n }, (_, k) => window.mmoe.trainLossAt(model, k + 1)),
-      [name, m.steps],
+      [name, N],
     );
     for (const task of [0, 1]) {
       const mean = (a) => a.reduce((s, r) => s + r[task], 0) / a.length;
       const first = mean(rows.slice(0, 20));
       const last = mean(rows.slice(-20));
-      assert.ok(last < 0.5 * first, `${name} task ${task + 1}: ${first} -> ${last}`);
+      assert.ok(last < 0.7 * first, `${name} task ${task + 1}: ${first} -> ${last}`);
     }
     // The test loss fell too (step 0 evaluation vs the latest one).
     const [t0, tn] = [m.test_loss[0], m.test_loss[m.test_loss.length - 1]];
@@ -94,10 +95,11 @@ test('trains all four models live in parallel workers: losses fall, heatmaps dra
   assert.equal(await page.evaluate(() => window.mmoe.snapshot().step), paused);
   assert.equal(await page.textContent('#step-count'), paused.toLocaleString('en-US'));
 
-  // The models trained in one worker per core (at most one per model), kept in step:
-  // no model ran more than the lockstep window (100 steps) plus a slice ahead.
+  // The models trained in one worker per core (at most one per model; a core left to the
+  // page on two cores or fewer), kept in step: no model ran more than the lockstep window
+  // (100 steps) plus a slice ahead.
   const cores = await page.evaluate(() => navigator.hardwareConcurrency);
-  assert.equal((await page.evaluate(() => window.mmoe.timings())).workers, Math.min(cores, 4));
+  assert.equal((await page.evaluate(() => window.mmoe.timings())).workers, cores <= 2 ? Math.max(1, cores - 1) : Math.min(cores, 4));
   const steps = Object.values((await page.evaluate(() => window.mmoe.snapshot())).models).map((m) => m.steps);
   assert.ok(Math.max(...steps) - Math.min(...steps) <= 150, `model steps at pause: ${steps}`);
 
@@ -153,4 +155,23 @@ test('64 experts: the heatmap cells are drawn however narrow, and the expert num
   }
   await page.locator('#heatmaps').screenshot({ path: screenshotPath('heatmap-64-experts-1024-lecture.png') });
   await context.close();
+});
+
+test('on four cores the models train in four workers, bit for bit as on one core in one worker', async () => {
+  /** A page that sees `cores` cores. */
+  const withCores = async (cores) => {
+    const context = await env.browser.newContext({ viewport: { width: 1366, height: 768 } });
+    await context.addInitScript((n) => Object.defineProperty(Navigator.prototype, 'hardwareConcurrency', { get: () => n }), cores);
+    return openPage(env, 'seed=5', { context });
+  };
+  const losses = (page) =>
+    page.evaluate(() =>
+      window.mmoe.runTo(60).then(() => window.mmoe.models().map((m) => Array.from({ length: 60 }, (_, k) => window.mmoe.trainLossAt(m, k + 1)))),
+    );
+  const [four, one] = [await withCores(4), await withCores(1)];
+  assert.equal((await four.page.evaluate(() => window.mmoe.timings())).workers, 4);
+  assert.equal((await one.page.evaluate(() => window.mmoe.timings())).workers, 1);
+  assert.deepEqual(await losses(four.page), await losses(one.page));
+  await four.context.close();
+  await one.context.close();
 });

@@ -98,7 +98,9 @@ async function checkScreen([width, height]) {
   await page.screenshot({ path: screenshotPath(`screens-${size}-normal.png`) });
   await page.evaluate(() => window.mmoe.setLecture(true));
   await page.waitForTimeout(300);
-  await check(`${size} lecture`);
+  // The default four models too: three heatmaps.
+  await page.waitForFunction(() => document.querySelectorAll('#heatmaps canvas[data-drawn]').length === 3);
+  problems.push(...offFirstScreen(await check(`${size} lecture`)).map((p) => `${size} lecture: ${p}`));
   await page.screenshot({ path: screenshotPath(`screens-${size}-lecture.png`) });
   const shots = [];
   for (const n of [1, 2, 3, 4, 5, 6]) {

@@ -12,7 +12,7 @@ const env = useBrowser();
 // file formats, mathematical symbols, settings' keys and values as typed in URLs and the CLI.
 const KEEP = new Set(
   `shared-bottom omoe mmoe cgc sb playground ple tang kdd ma mse auc log-loss png json csv jsd adam
-   dropout nats relu jensen shannon softmax alpha_i beta_i epsilon mmoe sweep max regression binary models experts lr batch_size train_samples
+   dropout nats relu jensen shannon softmax alpha_i beta_i alpha_law beta_law normal uniform spaced quadratic epsilon mmoe sweep max regression binary models experts lr batch_size train_samples
    preset lang speed autoplay correlation bogus results.json results.csv`.split(/\s+/),
 );
 

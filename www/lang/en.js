@@ -153,7 +153,7 @@ export default {
   'trouble.head': 'Training is not working.',
   'trouble.diverged': '{model} {text}.',
   'trouble.blown': '{model}: the loss has blown up to {loss} (ten times its best); the learning rate is probably too high.',
-  'trouble.stalled': '{model}: after {step} steps the loss ({loss}) is no better than predicting a constant; the learning rate is probably too high (the units died) or too low.',
+  'trouble.stalled': '{model}: after {step} steps, task {tasks} does no better than predicting a constant: the model has learned nothing of it yet (a learning rate far too high kills the units; a hard task, or one too low, takes longer).',
   'st.blown': 'blown up',
   'st.stalled': 'stalled',
   'status.crashed': 'The trainer stopped; press “Restart trainer”.',
