@@ -27,7 +27,10 @@ fn results() -> &'static SweepResults {
             first_seed: 1,
             steps: 800,
             curve_every: 20,
-            base: mmoe::Settings::default().with_data_preset("ple").unwrap(),
+            base: mmoe::Settings {
+                lr: 0.01,
+                ..mmoe::Settings::default().with_data_preset("ple").unwrap()
+            },
         };
         config.validate().unwrap();
         run_parallel(&config, 2, |_, _| {})

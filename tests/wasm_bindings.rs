@@ -29,6 +29,7 @@ fn small_settings() -> JsValue {
     set(&s, "test_samples", 200.into());
     set(&s, "eval_every", 10.into());
     set(&s, "batch_size", 64.into());
+    set(&s, "lr", 0.01.into());
     s
 }
 
