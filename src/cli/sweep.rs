@@ -20,7 +20,7 @@ pub fn command() -> Command {
         .arg(
             Arg::new("models")
                 .long("models")
-                .default_value("sb,omoe,mmoe,cgc")
+                .default_value("sb,omoe,mmoe")
                 .help("Models to compare (comma-separated)"),
         )
         .arg(
@@ -47,7 +47,7 @@ pub fn command() -> Command {
         .arg(
             Arg::new("steps")
                 .long("steps")
-                .default_value("2000")
+                .default_value("20000")
                 .value_parser(clap::value_parser!(u64).range(1..=1_000_000))
                 .help("Training steps per run"),
         )
