@@ -120,6 +120,11 @@ impl Model {
         self.top.mixture.expert_count()
     }
 
+    /// Units of each expert (Shared-Bottom: of its bottom).
+    pub fn expert_units(&self) -> usize {
+        self.top.mixture.expert_units()
+    }
+
     pub fn is_gated(&self) -> bool {
         self.kind != ModelKind::Sb
     }

@@ -6,6 +6,7 @@ use crate::core::metrics::auc;
 use crate::core::mixture::GateStats;
 use crate::core::model::{Model, TASKS};
 use crate::core::optim::Adam;
+use crate::core::readout::expert_readout;
 use crate::core::rng::{Rng, Stream};
 use crate::core::settings::{ModelKind, Settings, TaskKind};
 use ndarray::{s, Array2};
@@ -297,6 +298,17 @@ impl Trainer {
     /// empty for Shared-Bottom), computed in batch-sized chunks.
     pub fn split_expert_outputs(&mut self, split: &Split) -> Vec<f32> {
         self.on_split(split, Model::expert_outputs_into)
+    }
+
+    /// R² of each expert's linear read-out of each task's target on a whole split,
+    /// experts × tasks row-major (`readout::expert_readout`; empty for Shared-Bottom).
+    pub fn split_readout(&mut self, split: &Split) -> Vec<f32> {
+        let outputs = self.split_expert_outputs(split);
+        if outputs.is_empty() {
+            return outputs;
+        }
+        let (experts, units) = (self.model.expert_count(), self.model.expert_units());
+        expert_readout(&outputs, [&split.y[0], &split.y[1]], experts, units)
     }
 
     fn on_split(&mut self, split: &Split, read: fn(&Model, &mut Vec<f32>)) -> Vec<f32> {
