@@ -141,13 +141,13 @@ impl Replicas {
     /// marked diverged and trains no further. `data` as given to `new`.
     pub fn train_step(&mut self, data: &[&Dataset]) {
         self.batches.advance();
-        self.batches.gather_x(data[0], &mut self.x);
         for (y, d) in self.y.iter_mut().zip(data) {
             self.batches.gather_y(d, y);
         }
-        let rows = self.x.nrows();
-        let stride = self.width();
-        self.input.forward(self.x.view(), self.z.view_mut());
+        let x = self.batches.inputs(data[0], &mut self.x);
+        let rows = x.nrows();
+        let stride = self.input.outputs();
+        self.input.forward(x, self.z.view_mut());
         let z = self.z.as_slice_mut().expect("contiguous");
         let dz = self.dz.as_slice_mut().expect("contiguous");
         for r in self.replicas.iter_mut().filter(|r| r.diverged.is_none()) {
@@ -163,7 +163,7 @@ impl Replicas {
             }
             r.top.backward(z, dz, cols);
         }
-        self.input.backward(self.x.view(), self.dz.view(), None);
+        self.input.backward(x, self.dz.view(), None);
         let [w, b] = self.input.params_mut();
         for r in self.replicas.iter_mut().filter(|r| r.diverged.is_none()) {
             r.adam.begin_step();

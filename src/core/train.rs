@@ -9,7 +9,7 @@ use crate::core::optim::Adam;
 use crate::core::readout::expert_readout;
 use crate::core::rng::{Rng, Stream};
 use crate::core::settings::{ModelKind, Settings, TaskKind};
-use ndarray::{s, Array2};
+use ndarray::{s, Array2, ArrayView2};
 use std::fmt;
 
 /// A training run stopped because a task's loss stopped being a finite number.
@@ -99,15 +99,20 @@ impl BatchOrder {
         }
     }
 
-    /// Copies the current batch's inputs into `x`.
-    pub(crate) fn gather_x(&self, data: &Dataset, x: &mut Array2<f32>) {
+    /// The current batch's inputs: the streamed rows themselves, or the training set's
+    /// rows copied into `x`.
+    pub(crate) fn inputs<'a>(
+        &'a self,
+        data: &Dataset,
+        x: &'a mut Array2<f32>,
+    ) -> ArrayView2<'a, f32> {
         if let Some((streamed, _)) = &self.streamed {
-            x.assign(streamed);
-            return;
+            return streamed.view();
         }
         for (r, &i) in self.rows.iter().enumerate() {
             x.row_mut(r).assign(&data.train.x.row(i));
         }
+        x.view()
     }
 
     /// Writes the current batch's targets under `data`'s labels into `y`.
@@ -257,10 +262,9 @@ impl Trainer {
             return Err(d);
         }
         self.batches.advance();
-        self.batches.gather_x(data, &mut self.batch_x);
         self.batches.gather_y(data, &mut self.batch_y);
-        self.model
-            .forward(self.batch_x.view(), Some(&mut self.dropout));
+        let x = self.batches.inputs(data, &mut self.batch_x);
+        self.model.forward(x, Some(&mut self.dropout));
         let targets = [self.batch_y[0].as_slice(), self.batch_y[1].as_slice()];
         let losses = self.model.loss(targets, self.kinds, self.weights);
         self.step += 1;
@@ -268,7 +272,7 @@ impl Trainer {
             self.diverged = Some(d);
             return Err(d);
         }
-        self.model.backward(self.batch_x.view());
+        self.model.backward(x);
         self.adam.begin_step();
         let adam = &self.adam;
         self.model.visit_params_mut(&mut |_, _, p| adam.update(p));
