@@ -2,6 +2,7 @@
 //! several models side by side on one data set (the page's view, and the CLI's).
 
 use crate::core::data::{Dataset, Generator, Split};
+use crate::core::losses::Objective;
 use crate::core::metrics::auc;
 use crate::core::mixture::GateStats;
 use crate::core::model::{Model, TASKS};
@@ -206,8 +207,7 @@ pub(crate) fn check_finite(losses: &[f64; TASKS], step: usize) -> Result<(), Div
 pub struct Trainer {
     pub model: Model,
     pub(crate) adam: Adam,
-    pub(crate) kinds: [TaskKind; TASKS],
-    pub(crate) weights: [f32; TASKS],
+    pub(crate) objective: Objective,
     pub(crate) batches: BatchOrder,
     pub(crate) dropout: Rng,
     batch_x: Array2<f32>,
@@ -233,8 +233,7 @@ impl Trainer {
                 settings.beta2,
                 settings.epsilon,
             ),
-            kinds: settings.task_kinds(),
-            weights: settings.task_weights(),
+            objective: Objective::new(settings),
             batches: BatchOrder::new(settings, data.train.len()),
             dropout: Rng::new(settings.seed, Stream::Dropout, kind.id()),
             batch_x: Array2::zeros((b, settings.input_dim)),
@@ -266,7 +265,7 @@ impl Trainer {
         let x = self.batches.inputs(data, &mut self.batch_x);
         self.model.forward(x, Some(&mut self.dropout));
         let targets = [self.batch_y[0].as_slice(), self.batch_y[1].as_slice()];
-        let losses = self.model.loss(targets, self.kinds, self.weights);
+        let losses = self.model.loss(targets, self.objective);
         self.step += 1;
         if let Err(d) = check_finite(&losses, self.step) {
             self.diverged = Some(d);
@@ -285,11 +284,11 @@ impl Trainer {
         for (start, end) in chunks(split.len(), self.batch_x.nrows()) {
             self.model.forward(split.x.slice(s![start..end, ..]), None);
             let targets = [&split.y[0][start..end], &split.y[1][start..end]];
-            let losses = self.model.loss(targets, self.kinds, self.weights);
+            let losses = self.model.loss(targets, self.objective);
             let outputs = [self.model.outputs(0), self.model.outputs(1)];
             sums.add(losses, outputs, self.model.gate_stats());
         }
-        sums.finish(self.kinds, split)
+        sums.finish(self.objective.kinds, split)
     }
 
     /// Per-sample gate weights on a whole split (samples × tasks × experts, row-major;
