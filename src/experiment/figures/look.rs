@@ -106,6 +106,11 @@ impl Look {
         (FONT, self.size(size)).into_font().color(&INK)
     }
 
+    /// Task 2's dashes: their length and the gap between them, in device pixels.
+    pub(super) fn dash(&self) -> (i32, i32) {
+        (self.px(6.0), self.px(4.0))
+    }
+
     pub(super) fn stroke(&self, colour: RGBColor) -> ShapeStyle {
         colour.stroke_width(self.px(2.0).max(1) as u32)
     }
@@ -257,14 +262,27 @@ pub(super) fn draw_line<DB: DrawingBackend>(
     if task == 0 {
         area.draw(&PathElement::new(points, style))
     } else {
-        area.draw(&DashedPathElement::new(
-            points,
-            look.px(6.0),
-            look.px(4.0),
-            style,
-        ))
+        let (dash, gap) = look.dash();
+        area.draw(&DashedPathElement::new(points, dash, gap, style))
     }
     .map_err(plot_err)
+}
+
+/// A line in a chart's data coordinates, drawn as the figures and the page's loss chart
+/// draw each task: solid for task 1, dashed (`dash` long, `gap` apart) for task 2.
+pub(crate) fn draw_task_line<DB: DrawingBackend, CT: CoordTranslate<From = (f64, f64)>>(
+    chart: &mut ChartContext<'_, DB, CT>,
+    points: Vec<(f64, f64)>,
+    task: usize,
+    (dash, gap): (i32, i32),
+    style: ShapeStyle,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    if task == 0 {
+        chart.draw_series(LineSeries::new(points, style))?;
+    } else {
+        chart.draw_series(DashedLineSeries::new(points, dash, gap, style))?;
+    }
+    Ok(())
 }
 
 /// A panel's caption above it, centred and shrunk to fit; returns the area below.
