@@ -191,17 +191,13 @@ pub(super) fn draw_header<DB: DrawingBackend>(
     let (w, _) = area.dim_in_pixel();
     let title_h = if title.is_some() { look.px(TITLE_H) } else { 0 };
     if let Some(title) = title {
-        let size = fitting(title, look.size(TITLE), w as i32 - look.px(2.0 * GAP));
-        let style = (FONT, size)
-            .into_font()
-            .color(&INK)
-            .pos(Pos::new(HPos::Center, VPos::Center));
-        area.draw(&Text::new(
-            title.to_string(),
-            (w as i32 / 2, title_h / 2),
-            style,
-        ))
-        .map_err(plot_err)?;
+        draw_centred(
+            area,
+            title,
+            title_h / 2,
+            look.size(TITLE),
+            look.px(2.0 * GAP),
+        )?;
     }
     let row_h = look.px(LEGEND * 1.8);
     let label = look.font(LEGEND).pos(Pos::new(HPos::Left, VPos::Center));
@@ -292,19 +288,26 @@ pub(super) fn captioned<DB: DrawingBackend>(
     size: f64,
     look: &Look,
 ) -> io::Result<DrawingArea<DB, Shift>> {
-    let (w, _) = area.dim_in_pixel();
     let h = look.px(size * 1.7);
     let (top, rest) = area.split_vertically(h);
-    let size = fitting(caption, look.size(size), w as i32 - look.px(8.0));
-    let style = (FONT, size)
+    draw_centred(&top, caption, h / 2, look.size(size), look.px(8.0))?;
+    Ok(rest)
+}
+
+/// `text` centred across `area` at height `y`, at `size` shrunk to fit the width less
+/// `margin`.
+fn draw_centred<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    text: &str,
+    y: i32,
+    size: f64,
+    margin: i32,
+) -> io::Result<()> {
+    let (w, _) = area.dim_in_pixel();
+    let style = (FONT, fitting(text, size, w as i32 - margin))
         .into_font()
         .color(&INK)
         .pos(Pos::new(HPos::Center, VPos::Center));
-    top.draw(&Text::new(
-        caption.to_string(),
-        (w as i32 / 2, h / 2),
-        style,
-    ))
-    .map_err(plot_err)?;
-    Ok(rest)
+    area.draw(&Text::new(text.to_string(), (w as i32 / 2, y), style))
+        .map_err(plot_err)
 }
