@@ -249,10 +249,6 @@ impl Settings {
         [self.task1, self.task2]
     }
 
-    pub fn task_weights(&self) -> [f32; 2] {
-        [self.weight1 as f32, self.weight2 as f32]
-    }
-
     /// Every broken rule at once, each naming the field, the value and what is allowed.
     pub fn validate(&self) -> Result<(), Vec<Violation>> {
         let mut violations = Vec::new();
