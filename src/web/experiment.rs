@@ -157,6 +157,15 @@ impl Comparison {
         }
     }
 
+    /// Changes every cell's learning rate (the page's live learning-rate change; the
+    /// value was checked by the `Playground` beside it).
+    #[wasm_bindgen(js_name = setLearningRate)]
+    pub fn set_learning_rate(&mut self, lr: f64) {
+        if lr.is_finite() && lr > 0.0 {
+            self.engine.set_learning_rate(lr);
+        }
+    }
+
     /// Cell `i`'s training losses since the last call, as [step, loss 1, loss 2]*.
     #[wasm_bindgen(js_name = takeTrainLosses)]
     pub fn take_train_losses(&mut self, i: usize) -> Float64Array {
