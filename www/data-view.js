@@ -106,15 +106,17 @@ export class DataView {
     this.showReadout();
   }
 
-  /** A colour per row from its w1·x: between two of the catalogue's expert colours. */
+  /** A colour per row from its w1·x: blue, yellow, red (three of the catalogue's expert colours). */
   colours(s1) {
-    const [a, b] = [rgb(expertColour(0)), rgb(expertColour(1))];
+    const stops = [0, 4, 1].map((k) => rgb(expertColour(k)));
     let lo = Infinity;
     let hi = -Infinity;
     for (const v of s1) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
     return Array.from(s1, (v) => {
-      const f = hi > lo ? (v - lo) / (hi - lo) : 0.5;
-      return `rgb(${a.map((c, i) => Math.round(c + (b[i] - c) * f)).join(',')})`;
+      const f = hi > lo ? (2 * (v - lo)) / (hi - lo) : 1;
+      const [a, b] = f < 1 ? [stops[0], stops[1]] : [stops[1], stops[2]];
+      const g = f < 1 ? f : f - 1;
+      return `rgb(${a.map((c, i) => Math.round(c + (b[i] - c) * g)).join(',')})`;
     });
   }
 
@@ -145,6 +147,7 @@ export class DataView {
 
   /** For the test handle: what is plotted. */
   state() {
-    return { rows: this.rows?.[0].length ?? 0, p: this.settings?.correlation, r: this.r, draws: this.draws, open: this.box.open };
+    const sums = (this.rows ?? []).map((a) => a.reduce((s, v) => s + v, 0));
+    return { rows: this.rows?.[0].length ?? 0, p: this.settings?.correlation, r: this.r, sums, draws: this.draws, open: this.box.open };
   }
 }

@@ -38,7 +38,8 @@ export class LabelCurve {
     this.ms = NaN;
     this.p = NaN;
     this.key = null; // the data law the curve (or the request in flight) is for
-    this.asked = 0;
+    this.requests = 0;
+    this.inFlight = null; // the id of the request awaiting its answer
     this.worker = null;
     this.timer = null;
     this.settings = null;
@@ -72,15 +73,16 @@ export class LabelCurve {
     this.key = key;
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
-      this.asked += 1;
+      this.requests += 1;
+      this.inFlight = this.requests;
       this.showNote();
       const settings = { ...this.settings, seed: 1 };
-      this.worker.postMessage(message(ToLabels.CURVE, { id: this.asked, settings, seeds: SEEDS, samples: SAMPLES, ps: this.ps }));
+      this.worker.postMessage(message(ToLabels.CURVE, { id: this.inFlight, settings, seeds: SEEDS, samples: SAMPLES, ps: this.ps }));
     }, this.points ? DEBOUNCE_MS : 0);
   }
 
   receive(data) {
-    if (data.id !== this.asked) return; // an answer to a request since replaced
+    if (data.id !== this.inFlight) return; // an answer to a request since replaced
     if (data.type === FromLabels.CURVE) {
       this.points = data.points;
       this.ms = data.ms;
@@ -88,7 +90,7 @@ export class LabelCurve {
     } else {
       this.failed = data.message;
     }
-    this.asked = -data.id; // answered
+    this.inFlight = null;
     this.draw();
   }
 
@@ -110,7 +112,7 @@ export class LabelCurve {
     const r = this.markerR();
     let text;
     if (this.failed) text = t('curve.failed', { error: this.failed });
-    else if (this.asked > 0 || !this.points) text = t('curve.computing');
+    else if (this.inFlight !== null || !this.points) text = t('curve.computing');
     else text = t('curve.note', { seeds: `1–${SEEDS}`, samples: SAMPLES.toLocaleString('en') });
     this.note.textContent = text;
     this.canvas.setAttribute('aria-label', t('curve.aria', { p: this.p.toFixed(2), r: Number.isFinite(r) ? r.toFixed(3) : '–' }));
@@ -192,7 +194,7 @@ export class LabelCurve {
       p: this.p,
       r: this.markerR(),
       draws: this.draws,
-      pending: this.asked > 0,
+      pending: this.inFlight !== null,
     };
   }
 }
