@@ -7,6 +7,7 @@
 import { fitBackingStore, taskLabel } from './charts.js';
 import { t } from './i18n.js';
 import { modelLabel } from './catalogue.js';
+import { RunHistory } from './store.js';
 
 /** The two correlations compared: the ends of the paper's Figure 4. */
 export const FIGURE4_P = [1, 0.5];
@@ -16,8 +17,14 @@ const BIG_SCREEN = window.matchMedia('(min-width: 701px)');
 
 export class Figure4 {
   /** `canvases`, `titles`: one per correlation of FIGURE4_P; `summary`: the line below. */
-  constructor(wasm, { canvases, titles, summary }) {
-    Object.assign(this, { canvases, titles, summary });
+  constructor(wasm, { canvases, titles, summary, toggle, onToggle }) {
+    Object.assign(this, { canvases, titles, summary, toggle });
+    this.id = 0; // which start of the comparison is shown (its data carry the same id)
+    toggle.addEventListener('change', () => {
+      this.id += 1;
+      this.restart();
+      onToggle(toggle.checked, this.id);
+    });
     this.charts = canvases.map(() => new wasm.LossChart());
     this.cells = []; // [{model, correlation, run (RunHistory), panel, index (in its panel)}]
     this.settings = null;
@@ -34,11 +41,27 @@ export class Figure4 {
     BIG_SCREEN.addEventListener('change', () => this.setLecture(this.lecture));
   }
 
-  /** New comparison cells (`[{model, correlation, run}]`, as the trainers built them). */
+  /** Whether the comparison is wanted (the trainers build it only then). */
+  on() {
+    return this.toggle.checked;
+  }
+
+  /**
+   * New comparison cells (`[{model, correlation}]`, as the trainers built them); returns
+   * them with their run histories (`run`).
+   */
   reset(cells, settings) {
     this.settings = settings;
-    this.step = 0;
+    this.id = 0;
     this.cells = cells.map((c) => ({ ...c, panel: FIGURE4_P.indexOf(c.correlation) }));
+    this.restart();
+    return this.cells;
+  }
+
+  /** Empties both panels: the comparison starts from step 0 (or is off). */
+  restart() {
+    this.step = 0;
+    for (const c of this.cells) c.run = new RunHistory({ name: c.model });
     this.charts.forEach((chart, panel) => {
       const mine = this.cells.filter((c) => c.panel === panel);
       mine.forEach((c, index) => (c.index = index));
@@ -49,6 +72,7 @@ export class Figure4 {
 
   /** A 'data' message's comparison part: {step, cells: [{index, train}]}. */
   push(data) {
+    if (data.id !== this.id) return; // from the comparison before the last toggle
     for (const d of data.cells) {
       const cell = this.cells[d.index];
       if (!cell || !d.train.length) continue;
@@ -107,6 +131,7 @@ export class Figure4 {
 
   /** "OMoE / MMoE: ×1.10 at p = 1, ×1.30 at p = 0.5 · …" once there is something to compare. */
   describe() {
+    if (!this.toggle.checked) return t('fig4.off');
     if (this.step < RECENT) return t('fig4.waiting', { n: RECENT });
     const recent = this.recent();
     const at = (model, p) => recent.find((r) => r.model === model && r.correlation === p)?.loss;
@@ -122,6 +147,6 @@ export class Figure4 {
 
   /** For the test handle. */
   state() {
-    return { step: this.step, draws: this.draws, cells: this.recent() };
+    return { on: this.toggle.checked, step: this.step, draws: this.draws, cells: this.recent() };
   }
 }

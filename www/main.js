@@ -73,7 +73,7 @@ function build(reason) {
   updatePlayButton();
   setButtons(false);
   if (reason) status(reason.key, reason.values);
-  const comparison = { models: store.models, correlations: FIGURE4_P };
+  const comparison = { models: store.models, correlations: FIGURE4_P, on: parts.figure4?.on() ?? true };
   post(ToTrainer.INIT, { settings: store.settings, models: store.models, comparison });
   // Start training the moment the models exist, without waiting for a round trip.
   if (store.resumeAfterBuild || store.autoplay) post(ToTrainer.PLAY);
@@ -97,8 +97,7 @@ function onReady(m) {
   $('pearson').textContent = m.pearson.toFixed(3);
   parts.charts.reset(store.info, store.settings);
   parts.inspector.reset(store.info);
-  store.comparison = m.comparison.map((c) => ({ ...c, run: new RunHistory({ name: c.model }) }));
-  parts.figure4.reset(store.comparison, store.settings);
+  store.comparison = parts.figure4.reset(m.comparison, store.settings);
   $('diverged').hidden = true;
   setButtons(true);
   refresh(true);
@@ -472,6 +471,8 @@ async function main() {
     canvases: [0, 1].map((i) => $(`figure4-${i}`)),
     titles: [0, 1].map((i) => $(`figure4-title-${i}`)),
     summary: $('figure4-summary'),
+    toggle: $('figure4-on'),
+    onToggle: (on, id) => post(ToTrainer.COMPARE, { on, id }),
   });
   for (const part of [parts.labelCurve, parts.dataView, parts.figure4]) part.setLecture(store.lecture);
   showData();

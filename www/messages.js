@@ -8,7 +8,7 @@
 export const ToTrainer = Object.freeze({
   MODULE: 'module', // {module}: the compiled trainer (worker.js queues the rest until it has it)
   // {settings, models, generation, comparison}: build the models, then 'ready'; comparison
-  // ({models, correlations} or null) also builds the live Figure 4 in this worker
+  // ({models, correlations, on} or null) is the live Figure 4 this worker trains when on
   INIT: 'init',
   PLAY: 'play',
   PAUSE: 'pause',
@@ -17,6 +17,7 @@ export const ToTrainer = Object.freeze({
   INSPECT: 'inspect', // per-sample test-set gates, projections and read-out R², for the inspector
   CORRELATION: 'correlation', // {value}: new labels for task correlation `value`, same inputs
   LR: 'lr', // {value}: new learning rate, same weights
+  COMPARE: 'compare', // {on, id}: drop the live Figure 4, or start it again from step 0 (as `id`)
   SPEED: 'speed', // {value}: steps per second, 0 = as fast as possible
   LIMIT: 'limit', // {step}: do not train past this step until told more (lockstep)
   CRASH: 'crash', // tests: throw outside any handler
@@ -29,8 +30,8 @@ export const FromTrainer = Object.freeze({
   //  stall warning; comparison: the live Figure 4's cells, empty if none was asked for)
   READY: 'ready',
   // {generation, step, testStride, models: [{index, train, test, gates, entropy, testGates,
-  //  testEntropy, trail, steps}], comparison: {step, cells: [{index, train, diverged}]} or
-  //  null}: what happened since the last 'data', as typed arrays
+  //  testEntropy, trail, steps}], comparison: {id, step, cells: [{index, train, diverged}]}
+  //  or null}: what happened since the last 'data', as typed arrays
   DATA: 'data',
   STATE: 'state', // {running, allDiverged}
   CORRELATION: 'correlation', // {value, pearson, constant, step}

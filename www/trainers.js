@@ -54,6 +54,8 @@ export class Trainers {
         return this.broadcast(m);
       case In.CRASH:
         return this.slots[0]?.worker.postMessage(m);
+      case In.COMPARE:
+        return this.slots[this.slots.length - 1]?.worker.postMessage(m);
       case In.CORRELATION:
       case In.LR:
       case In.INSPECT:

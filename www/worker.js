@@ -13,7 +13,9 @@ const GATE_EVERY = 10; // steps between the gate snapshots kept for the page's h
 
 let playground = null;
 let comparison = null; // the live Figure 4: every model at two correlations (or none here)
-let compareWith = null; // {settings, models, correlations}: the comparison to build after the first step
+let compareSpec = null; // {settings, models, correlations}: the comparison INIT asked for
+let compareWith = null; // the same, while it waits to be built (after the first step)
+let compareId = 0; // which start of the comparison its data belong to (COMPARE)
 let names = [];
 let running = false;
 let speed = 0; // steps per second; 0 = as fast as possible
@@ -128,7 +130,7 @@ function comparisonData(transfer) {
     transfer.push(train.buffer);
     cells.push({ index: i, train, diverged: comparison.diverged(i) });
   }
-  return { step: comparison.step(), cells };
+  return { id: compareId, step: comparison.step(), cells };
 }
 
 /**
@@ -285,7 +287,9 @@ function build(settings, models, nextGeneration, compare) {
   stepsPerCall = 1;
   playground = new Playground(settings, models);
   // Built after the live models' first step, off the path to it.
-  compareWith = compare ? { settings, ...compare } : null;
+  compareSpec = compare ? { settings, ...compare } : null;
+  compareWith = compare?.on ? compareSpec : null;
+  compareId = 0;
   names = models.slice();
   trails = names.map((_, i) => {
     const gates = playground.gates(i); // before training: the initial gates, at step 0
@@ -389,11 +393,17 @@ function handle(m) {
         try {
           playground.setLearningRate(m.value);
           comparison?.setLearningRate(m.value);
-          if (compareWith) compareWith.settings = { ...compareWith.settings, lr: m.value };
+          if (compareSpec) compareSpec.settings = { ...compareSpec.settings, lr: m.value };
           post(message(Out.LR, { value: m.value, step: maxSteps() }));
         } catch (error) {
           post(message(Out.ERROR, { request: In.LR, message: String(error?.message ?? error) }));
         }
+        break;
+      case In.COMPARE:
+        comparison?.free();
+        comparison = null;
+        compareId = m.id;
+        compareWith = m.on ? compareSpec : null;
         break;
       case In.LIMIT:
         limit = Number(m.step);

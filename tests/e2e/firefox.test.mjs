@@ -45,6 +45,34 @@ test('Firefox: trains all four models, losses fall, heatmaps draw, pause stops',
   await close();
 });
 
+test('Firefox: the label curve, the data view and the live Figure 4', async () => {
+  const { page, seen, close } = await openFirefoxPage(env, '', { width: 1440, height: 900 });
+  await page.waitForFunction(() => window.mmoe.labelCurve().points > 0 && !window.mmoe.labelCurve().pending, { timeout: 60000 });
+  assert.equal(await page.evaluate(() => window.mmoe.labelCurve().paper), 9);
+  const before = await page.evaluate(() => window.mmoe.dataView());
+  await page.evaluate(() => {
+    const el = document.getElementById('correlation');
+    el.value = '0.9';
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+    el.dispatchEvent(new Event('change', { bubbles: true }));
+  });
+  await page.waitForFunction((n) => window.mmoe.labelCurve().p === 0.9 && window.mmoe.dataView().draws > n, {}, before.draws);
+  assert.ok((await page.evaluate(() => window.mmoe.dataView().r)) > before.r);
+  await page.click('#play');
+  await page.waitForFunction(() => window.mmoe.figure4().step >= 300, { timeout: 120000, polling: 100 });
+  await page.click('#play');
+  await page.waitForFunction(() => !window.mmoe.snapshot().running);
+  const cells = await page.evaluate(() => window.mmoe.figure4().cells);
+  assert.equal(cells.length, 8);
+  for (const c of cells) assert.ok(c.loss < c.start, `${c.model} at p = ${c.correlation}: ${c.start} -> ${c.loss}`);
+  assert.ok((await inkFraction(page, '#figure4-1')) > 0.03, 'the p = 0.5 panel drew');
+  await page.evaluate(() => document.getElementById('figure4').scrollIntoView());
+  await page.screenshot({ path: screenshotPath('firefox-story.png') });
+  assert.deepEqual(seen.errors, []);
+  assert.deepEqual(seen.console, []);
+  await close();
+});
+
 test('Firefox: settings live in the URL and reopen; a bad URL gets notices and still trains', async () => {
   const { page, close } = await openFirefoxPage(env, 'models=omoe,mmoe');
   await page.evaluate(() => {

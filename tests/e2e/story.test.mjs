@@ -123,6 +123,15 @@ test('live Figure 4: both panels train with Play, losses fall, pause stops, in s
   await page.waitForFunction((k) => window.mmoe.snapshot().step === k + 1, s);
   await page.waitForFunction((k) => window.mmoe.figure4().step === k + 1, f);
   assert.equal(await page.evaluate(() => window.mmoe.snapshot().running), false);
+  // Off, the panels stop while the live models train on; on again, they start from step 0.
+  await page.uncheck('#figure4-on');
+  await page.evaluate(() => window.mmoe.step());
+  await page.waitForFunction((k) => window.mmoe.snapshot().step === k + 2, s);
+  assert.equal(await page.evaluate(() => window.mmoe.figure4().step), 0);
+  assert.match(await page.textContent('#figure4-summary'), /Train it/);
+  await page.check('#figure4-on');
+  await page.evaluate(() => window.mmoe.step());
+  await page.waitForFunction(() => window.mmoe.figure4().step === 1);
   // Reset starts both panels over.
   await page.click('#reset');
   await page.waitForFunction(() => window.mmoe.figure4().step === 0 && !document.getElementById('play').disabled);
