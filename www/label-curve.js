@@ -6,7 +6,7 @@
 import { figure2 } from './pkg/mmoe.js';
 import { ToLabels, FromLabels, message } from './messages.js';
 import { t } from './i18n.js';
-import { fit, axes, font, INK, MUTED } from './plot.js';
+import { fit, axes, font, INK } from './plot.js';
 
 const SEEDS = 8; // seeds 1–8
 const SAMPLES = 2000; // rows per seed
@@ -36,6 +36,7 @@ export class LabelCurve {
     this.ps = grid(this.paper);
     this.points = null;
     this.ms = NaN;
+    this.failed = null; // the worker's error for the last request
     this.p = NaN;
     this.key = null; // the data law the curve (or the request in flight) is for
     this.requests = 0;
@@ -182,7 +183,6 @@ export class LabelCurve {
     const left = x > sx(0.2);
     ctx.textAlign = left ? 'right' : 'left';
     ctx.fillText(text, x + (left ? -6 : 6), Math.max(sy(1) + 12, sy(r) - 8));
-    ctx.fillStyle = MUTED;
   }
 
   /** For the test handle. */

@@ -27,6 +27,15 @@ fn violations_error(violations: Vec<crate::core::settings::Violation>) -> JsErro
     JsError::new(&lines.join("\n"))
 }
 
+/// Models by name (sb, omoe, mmoe, cgc); an unknown name is an error.
+pub(crate) fn model_kinds(names: &[String]) -> Result<Vec<ModelKind>, JsError> {
+    names
+        .iter()
+        .map(|m| m.parse::<ModelKind>())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| JsError::new(&e))
+}
+
 /// The numeric settings table: name, min, max, integer, help.
 #[wasm_bindgen]
 pub fn fields() -> JsValue {
@@ -276,11 +285,7 @@ impl Playground {
     #[wasm_bindgen(constructor)]
     pub fn new(settings: JsValue, models: Vec<String>) -> Result<Playground, JsError> {
         let settings: Settings = serde_wasm_bindgen::from_value(settings)?;
-        let kinds = models
-            .iter()
-            .map(|m| m.parse::<ModelKind>())
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| JsError::new(&e))?;
+        let kinds = model_kinds(&models)?;
         let session = Session::new(settings, &kinds).map_err(violations_error)?;
         let pending = kinds.iter().map(|_| Pending::default()).collect();
         let mut playground = Playground { session, pending };

@@ -8,10 +8,11 @@
 
 use crate::core::data::Dataset;
 use crate::core::replicas::Replicas;
-use crate::core::settings::{ModelKind, Settings};
+use crate::core::settings::Settings;
 use crate::experiment::figures::{Figure, Look};
 use crate::experiment::grid::{seed_cells, Cell, CellResult, SeedRun, SweepConfig};
 use crate::experiment::results::SweepResults;
+use crate::web::bindings::model_kinds;
 use js_sys::Float64Array;
 use plotters::prelude::IntoDrawingArea;
 use plotters_canvas::CanvasBackend;
@@ -90,13 +91,8 @@ impl Comparison {
         correlations: Vec<f64>,
     ) -> Result<Comparison, JsError> {
         let base: Settings = serde_wasm_bindgen::from_value(settings)?;
-        let models = models
-            .iter()
-            .map(|m| m.parse::<ModelKind>())
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| JsError::new(&e))?;
         let config = SweepConfig {
-            models,
+            models: model_kinds(&models)?,
             correlations,
             seeds: 1,
             first_seed: base.seed,
