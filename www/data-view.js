@@ -106,18 +106,20 @@ export class DataView {
     this.showReadout();
   }
 
-  /** A colour per row from its w1·x: blue, yellow, red (three of the catalogue's expert colours). */
+  /**
+   * A colour per row from the rank of its w1·x (so an outlier does not squeeze the rest):
+   * blue, yellow, red (three of the catalogue's expert colours).
+   */
   colours(s1) {
     const stops = [0, 4, 1].map((k) => rgb(expertColour(k)));
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (const v of s1) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
-    return Array.from(s1, (v) => {
-      const f = hi > lo ? (2 * (v - lo)) / (hi - lo) : 1;
-      const [a, b] = f < 1 ? [stops[0], stops[1]] : [stops[1], stops[2]];
-      const g = f < 1 ? f : f - 1;
-      return `rgb(${a.map((c, i) => Math.round(c + (b[i] - c) * g)).join(',')})`;
+    const order = Array.from(s1.keys()).sort((i, j) => s1[i] - s1[j]);
+    const colours = new Array(s1.length);
+    order.forEach((row, rank) => {
+      const f = (2 * rank) / Math.max(1, s1.length - 1);
+      const [a, b, g] = f < 1 ? [stops[0], stops[1], f] : [stops[1], stops[2], f - 1];
+      colours[row] = `rgb(${a.map((c, i) => Math.round(c + (b[i] - c) * g)).join(',')})`;
     });
+    return colours;
   }
 
   scatter(canvas, xs, ys, colours, xr, yr, xlabel, ylabel) {

@@ -276,7 +276,7 @@ export default {
   'fig4.ratio': '{model} ×{a} → ×{b}',
   'fig4.pair': '{model} {a} → {b}',
   'data.head': 'Show the data: each task’s label against its projection',
-  'data.hint': 'The first rows of the data at this seed (the test rows while streaming): each task’s label y_k against its projection w_k·x, the wiggly function the models must learn, and task 2’s label against task 1’s. Colour follows w1·x (blue low, yellow middle, red high), so a row keeps its colour in every panel: at p = 1 both tasks sort the colours the same way; as p falls, task 2 shuffles them and the right panel loses its shape.',
+  'data.hint': 'The first rows of the data at this seed (the test rows while streaming): each task’s label y_k against its projection w_k·x, the wiggly function the models must learn, and task 2’s label against task 1’s. Colour follows the rank of w1·x (blue low, yellow middle, red high), so a row keeps its colour in every panel: at p = 1 both tasks sort the colours the same way; as p falls, task 2 shuffles them and the right panel loses its shape.',
   'data.y': 'label y{k}',
   'data.task1': 'Task 1: y1 against w1·x',
   'data.task2': 'Task 2: y2 against w2·x',
