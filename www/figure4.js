@@ -38,6 +38,12 @@ export class Figure4 {
       this.draw();
     });
     canvases.forEach((c) => observer.observe(c));
+    // Off screen, the panels are not drawn (the summary line still follows).
+    this.visible = false;
+    new IntersectionObserver((entries) => {
+      this.visible = entries.some((e) => e.isIntersecting);
+      if (this.visible) this.request();
+    }).observe(canvases[0].closest('.figure4-grid'));
     BIG_SCREEN.addEventListener('change', () => this.setLecture(this.lecture));
   }
 
@@ -86,14 +92,14 @@ export class Figure4 {
   setLecture(on) {
     this.lecture = on;
     this.charts.forEach((c) => c.setLecture(on && BIG_SCREEN.matches));
-    this.draw();
+    this.request();
   }
 
   setLabels() {
     this.titles.forEach((el, i) => (el.textContent = t(FIGURE4_P[i] === 1 ? 'fig4.panel.same' : 'fig4.panel', { p: FIGURE4_P[i] })));
     if (this.settings) this.charts.forEach((c) => c.setTaskLabels(taskLabel(this.settings, 1), taskLabel(this.settings, 2)));
     this.canvases.forEach((c, i) => c.setAttribute('aria-label', t('fig4.aria', { p: FIGURE4_P[i] })));
-    this.draw();
+    this.request();
   }
 
   request() {
@@ -111,11 +117,13 @@ export class Figure4 {
     const ranges = this.charts.map((c) => c.lossRange()).filter((r) => r.length);
     const lo = Math.min(...ranges.map((r) => r[0]));
     const hi = Math.max(...ranges.map((r) => r[1]));
-    this.charts.forEach((chart, i) => {
-      chart.setLossRange(lo, hi);
-      if (this.canvases[i].width > 1) chart.draw(this.canvases[i]);
-    });
-    this.draws += 1;
+    if (this.visible) {
+      this.charts.forEach((chart, i) => {
+        chart.setLossRange(lo, hi);
+        if (this.canvases[i].width > 1) chart.draw(this.canvases[i]);
+      });
+      this.draws += 1;
+    }
     this.summary.textContent = this.describe();
   }
 

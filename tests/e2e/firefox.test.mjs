@@ -65,8 +65,10 @@ test('Firefox: the label curve, the data view and the live Figure 4', async () =
   const cells = await page.evaluate(() => window.mmoe.figure4().cells);
   assert.equal(cells.length, 8);
   for (const c of cells) assert.ok(c.loss < c.start, `${c.model} at p = ${c.correlation}: ${c.start} -> ${c.loss}`);
-  assert.ok((await inkFraction(page, '#figure4-1')) > 0.03, 'the p = 0.5 panel drew');
+  const { draws } = await page.evaluate(() => window.mmoe.figure4());
   await page.evaluate(() => document.getElementById('figure4').scrollIntoView());
+  await page.waitForFunction((n) => window.mmoe.figure4().draws > n, {}, draws);
+  assert.ok((await inkFraction(page, '#figure4-1')) > 0.03, 'the p = 0.5 panel drew');
   await page.screenshot({ path: screenshotPath('firefox-story.png') });
   assert.deepEqual(seen.errors, []);
   assert.deepEqual(seen.console, []);

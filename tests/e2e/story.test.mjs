@@ -110,9 +110,11 @@ test('live Figure 4: both panels train with Play, losses fall, pause stops, in s
     assert.ok(c.steps >= 600, `${c.model} at p = ${c.correlation}: ${c.steps} steps`);
     assert.ok(Number.isFinite(c.loss) && c.loss < 0.8 * c.start, `${c.model} at p = ${c.correlation}: ${c.start} -> ${c.loss}`);
   }
+  // The panels are drawn while on screen.
+  await page.locator('#figure4').scrollIntoViewIfNeeded();
+  await page.waitForFunction((n) => window.mmoe.figure4().draws > n, state.draws);
   for (const i of [0, 1]) assert.ok((await inkFraction(page, `#figure4-${i}`)) > 0.03, `panel ${i} drew`);
   assert.match(await page.textContent('#figure4-summary'), /MMoE/);
-  await page.locator('#figure4').scrollIntoViewIfNeeded();
   await page.screenshot({ path: screenshotPath('story-figure4.png') });
 
   await page.click('#play'); // pause
@@ -128,7 +130,7 @@ test('live Figure 4: both panels train with Play, losses fall, pause stops, in s
   await page.evaluate(() => window.mmoe.step());
   await page.waitForFunction((k) => window.mmoe.snapshot().step === k + 2, s);
   assert.equal(await page.evaluate(() => window.mmoe.figure4().step), 0);
-  assert.match(await page.textContent('#figure4-summary'), /Train it/);
+  await page.waitForFunction(() => /Train it/.test(document.getElementById('figure4-summary').textContent));
   await page.check('#figure4-on');
   await page.evaluate(() => window.mmoe.step());
   await page.waitForFunction(() => window.mmoe.figure4().step === 1);
