@@ -41,7 +41,7 @@ export function ticks(lo, hi, count = 4) {
  */
 export function axes(ctx, { w, h, xr, yr, xlabel, ylabel, lecture = false, digits = 1 }) {
   const size = lecture ? 14 : 10;
-  const pad = { l: lecture ? 40 : 30, r: 8, t: lecture ? 26 : 20, b: lecture ? 36 : 28 };
+  const pad = { l: lecture ? 40 : 30, r: lecture ? 16 : 11, t: lecture ? 26 : 20, b: lecture ? 36 : 28 };
   const box = { x: pad.l, y: pad.t, w: Math.max(1, w - pad.l - pad.r), h: Math.max(1, h - pad.t - pad.b) };
   const sx = (v) => box.x + ((v - xr[0]) / (xr[1] - xr[0])) * box.w;
   const sy = (v) => box.y + ((yr[1] - v) / (yr[1] - yr[0])) * box.h;
