@@ -14,6 +14,8 @@ export const FIGURE4_P = [1, 0.5];
 const DRAW_MS = 250;
 const RECENT = 200; // steps in the summary's recent training loss
 const BIG_SCREEN = window.matchMedia('(min-width: 701px)');
+/** A loss or a ratio for the summary ('–' for a cell that diverged). */
+const fmt = (v, digits) => (Number.isFinite(v) ? v.toFixed(digits) : '–');
 
 export class Figure4 {
   /** `canvases`, `titles`: one per correlation of FIGURE4_P; `summary`: the line below. */
@@ -97,7 +99,10 @@ export class Figure4 {
 
   setLabels() {
     this.titles.forEach((el, i) => (el.textContent = t(FIGURE4_P[i] === 1 ? 'fig4.panel.same' : 'fig4.panel', { p: FIGURE4_P[i] })));
-    if (this.settings) this.charts.forEach((c) => c.setTaskLabels(taskLabel(this.settings, 1), taskLabel(this.settings, 2)));
+    for (const chart of this.charts) {
+      chart.setLossWord(t('fig4.y'));
+      if (this.settings) chart.setTaskLabels(taskLabel(this.settings, 1), taskLabel(this.settings, 2));
+    }
     this.canvases.forEach((c, i) => c.setAttribute('aria-label', t('fig4.aria', { p: FIGURE4_P[i] })));
     this.request();
   }
@@ -145,10 +150,10 @@ export class Figure4 {
     const at = (model, p) => recent.find((r) => r.model === model && r.correlation === p)?.loss;
     const models = [...new Set(recent.map((r) => r.model))];
     if (!models.includes('mmoe') || models.length < 2) {
-      const parts = models.map((m) => t('fig4.pair', { model: modelLabel(m), a: at(m, FIGURE4_P[0])?.toFixed(3), b: at(m, FIGURE4_P[1])?.toFixed(3) }));
+      const parts = models.map((m) => t('fig4.pair', { model: modelLabel(m), a: fmt(at(m, FIGURE4_P[0]), 3), b: fmt(at(m, FIGURE4_P[1]), 3) }));
       return t('fig4.summary.plain', { step: this.step, n: RECENT, list: parts.join(' · ') });
     }
-    const ratio = (m, p) => (at(m, p) / at('mmoe', p)).toFixed(2);
+    const ratio = (m, p) => fmt(at(m, p) / at('mmoe', p), 2);
     const parts = models.filter((m) => m !== 'mmoe').map((m) => t('fig4.ratio', { model: modelLabel(m), a: ratio(m, FIGURE4_P[0]), b: ratio(m, FIGURE4_P[1]) }));
     return t('fig4.summary', { step: this.step, n: RECENT, list: parts.join(' · ') });
   }

@@ -269,6 +269,7 @@ export default {
   'fig4.hint': 'Every chosen model trained twice from step 0 with the same seed, inputs and initial weights, once with identical tasks (p = 1) and once at p = 0.5 (the two ends of the paper’s Figure 4), whatever the slider says: here only p differs. Dragging the slider changes p of the live run above mid-training, which mixes p with training time. Training loss on each step’s batch (faint) and its smoothed trend; task 1 solid, task 2 dashed; one log axis for both panels.',
   'fig4.on': 'Train it (off: the live models train faster)',
   'fig4.off': 'Off: tick “Train it” to train both panels again from step 0.',
+  'fig4.y': 'training loss (log scale)',
   'fig4.panel.same': 'p = {p}: identical tasks',
   'fig4.panel': 'p = {p}: weakly related tasks',
   'fig4.aria': 'Training loss of every model at task correlation {p}',

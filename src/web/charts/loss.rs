@@ -32,6 +32,8 @@ pub struct LossChart {
     task_labels: [String; 2],
     /// A loss range to draw instead of the data's own (charts shown side by side share one).
     range: Option<(f64, f64)>,
+    /// The loss axis's title instead of the page-wide one (e.g. "training loss (log scale)").
+    loss_word: Option<String>,
     lecture: bool,
     pixel_ratio: f64,
     dirty: bool,
@@ -52,6 +54,7 @@ impl LossChart {
             marks: Vec::new(),
             task_labels: ["task 1".into(), "task 2".into()],
             range: None,
+            loss_word: None,
             lecture: false,
             pixel_ratio: 1.0,
             dirty: true,
@@ -153,6 +156,13 @@ impl LossChart {
         self.range = range;
     }
 
+    /// Titles the loss axis `word` instead of the page-wide words' (empty: those again).
+    #[wasm_bindgen(js_name = setLossWord)]
+    pub fn set_loss_word(&mut self, word: String) {
+        self.loss_word = (!word.is_empty()).then_some(word);
+        self.dirty = true;
+    }
+
     /// Whether anything changed since the last `draw`.
     #[wasm_bindgen(getter)]
     pub fn dirty(&self) -> bool {
@@ -244,7 +254,7 @@ impl LossChart {
             .label_style(label_style)
             .axis_desc_style(desc_style)
             .x_desc(words.training_step.as_str())
-            .y_desc(words.loss_log.as_str())
+            .y_desc(self.loss_word.as_deref().unwrap_or(&words.loss_log))
             .x_labels(8)
             .y_labels(0)
             .y_label_formatter(&|_| String::new())
