@@ -119,16 +119,21 @@ test('live Figure 4: both panels train with Play, losses fall, pause stops, in s
 
   await page.click('#play'); // pause
   await page.waitForFunction(() => !window.mmoe.snapshot().running);
-  // One step more after the pause moves the live models and both panels by exactly one.
-  const [s, f] = await page.evaluate(() => [window.mmoe.snapshot().step, window.mmoe.figure4().step]);
+  // Settle on a known step: the trainer, paused, trains to exactly step n and stops there
+  // (the messages it sent before the pause arrive first).
+  const n = (await page.evaluate(() => window.mmoe.snapshot().step)) + 100;
+  assert.equal((await page.evaluate((k) => window.mmoe.runTo(k), n)).step, n);
+  // One step more moves the live models and both panels by exactly one, and no further.
+  const f = await page.evaluate(() => window.mmoe.figure4().step);
   await page.evaluate(() => window.mmoe.step());
-  await page.waitForFunction((k) => window.mmoe.snapshot().step === k + 1, s);
+  await page.waitForFunction((k) => window.mmoe.snapshot().step === k + 1, n);
   await page.waitForFunction((k) => window.mmoe.figure4().step === k + 1, f);
-  assert.equal(await page.evaluate(() => window.mmoe.snapshot().running), false);
+  assert.deepEqual(await page.evaluate(() => [window.mmoe.snapshot().running, window.mmoe.snapshot().step, window.mmoe.figure4().step]), [false, n + 1, f + 1]);
+  const s = n + 1;
   // Off, the panels stop while the live models train on; on again, they start from step 0.
   await page.uncheck('#figure4-on');
   await page.evaluate(() => window.mmoe.step());
-  await page.waitForFunction((k) => window.mmoe.snapshot().step === k + 2, s);
+  await page.waitForFunction((k) => window.mmoe.snapshot().step === k + 1, s);
   assert.equal(await page.evaluate(() => window.mmoe.figure4().step), 0);
   await page.waitForFunction(() => /Train it/.test(document.getElementById('figure4-summary').textContent));
   await page.check('#figure4-on');
