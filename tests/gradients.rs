@@ -3,6 +3,7 @@
 //! (L(θ + h) − L(θ − h)) / 2h entry by entry.
 
 use mmoe::core::layers::Param;
+use mmoe::core::losses::Objective;
 use mmoe::core::rng::{Rng, Stream};
 use mmoe::{Model, ModelKind, Settings, TaskKind, TASKS};
 use ndarray::Array2;
@@ -29,8 +30,7 @@ struct Case {
     model: Model,
     x: Array2<f32>,
     y: [Vec<f32>; TASKS],
-    kinds: [TaskKind; TASKS],
-    weights: [f32; TASKS],
+    objective: Objective,
     dropout: Rng,
 }
 
@@ -57,8 +57,7 @@ impl Case {
             model,
             x,
             y,
-            kinds: settings.task_kinds(),
-            weights: settings.task_weights(),
+            objective: Objective::new(settings),
             dropout: Rng::new(3, Stream::Dropout, 0),
         }
     }
@@ -68,12 +67,10 @@ impl Case {
     fn total_loss(&mut self) -> f64 {
         self.model
             .forward(self.x.view(), Some(&mut self.dropout.clone()));
-        let losses = self
-            .model
-            .loss([&self.y[0], &self.y[1]], self.kinds, self.weights);
+        let losses = self.model.loss([&self.y[0], &self.y[1]], self.objective);
         losses
             .iter()
-            .zip(self.weights)
+            .zip(self.objective.weights)
             .map(|(l, w)| l * w as f64)
             .sum()
     }

@@ -11,6 +11,7 @@ fn small(task2: TaskKind) -> Settings {
         test_samples: 500,
         correlation: 0.5,
         task2,
+        lr: 0.01,
         ..Settings::default().with_data_preset("ple").unwrap()
     }
 }

@@ -31,6 +31,7 @@ fn small_settings() -> JsValue {
     set(&s, "test_samples", 200.into());
     set(&s, "eval_every", 10.into());
     set(&s, "batch_size", 64.into());
+    set(&s, "lr", 0.01.into());
     s
 }
 
@@ -104,7 +105,15 @@ fn playground_trains_and_losses_fall() {
         assert!(entropy
             .iter()
             .all(|h| *h >= 0.0 && *h <= (experts as f32).ln() + 1e-4));
+        // The experts' read-out R² on the test set: experts × tasks, each in [0, 1].
+        let readout: Vec<f32> = pg.test_readout(i).to_vec();
+        assert_eq!(readout.len(), experts * 2, "model {i}");
+        assert!(
+            readout.iter().all(|r| (0.0..=1.0).contains(r)),
+            "{readout:?}"
+        );
     }
+    assert_eq!(pg.test_readout(0).length(), 0);
 }
 
 #[wasm_bindgen_test]

@@ -59,7 +59,7 @@ function readConfig() {
   const seeds = Number($('experiment-seeds').value);
   const steps = Number($('experiment-steps').value);
   if (!Number.isInteger(seeds) || seeds < 1 || seeds > 500) problems.push(t('exp.badseeds'));
-  if (!Number.isInteger(steps) || steps < 10 || steps > 20000) problems.push(t('exp.badsteps'));
+  if (!Number.isInteger(steps) || steps < 10 || steps > 50000) problems.push(t('exp.badsteps'));
   if (problems.length) throw new Error(problems.join(t('exp.join')));
   return {
     models,

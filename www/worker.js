@@ -1,7 +1,8 @@
 // The trainer, in a module Web Worker: owns the wasm `Playground` (and, in one of the
 // workers, the live Figure 4 `Comparison`, trained step for step beside it on the same
-// thread, so the page's core budget holds) and trains it in short slices, so that it answers the page's messages within a few milliseconds, and posts
-// what happened as typed arrays (transferred, not copied). The messages it takes and
+// thread, so the page's core budget holds) and trains it in short slices, so that it
+// answers the page's messages within a few milliseconds, and posts what happened as
+// typed arrays (transferred, not copied). The messages it takes and
 // sends are listed in messages.js.
 
 import init, { Playground, Comparison } from './pkg/mmoe.js';
@@ -198,81 +199,6 @@ function tick() {
   }
 }
 
-/**
- * How well each expert's output tracks each task's target: the R² of the best linear
- * read-out (least squares with a bias, a tiny ridge for stability) from the expert's
- * units to the target, on the test set. Returns experts × tasks, row-major. Runs here in
- * the worker, so the page's thread never does this arithmetic.
- */
-function readoutR2(outputs, targets, n, experts, units) {
-  const k = units + 1;
-  const out = new Float32Array(experts * 2);
-  const a = new Float64Array(k * k);
-  const b = new Float64Array(k * 2);
-  for (let e = 0; e < experts; e++) {
-    a.fill(0);
-    b.fill(0);
-    const row = new Float64Array(k);
-    for (let i = 0; i < n; i++) {
-      const base = (i * experts + e) * units;
-      for (let u = 0; u < units; u++) row[u] = outputs[base + u];
-      row[units] = 1;
-      for (let p = 0; p < k; p++) {
-        const rp = row[p];
-        if (rp === 0) continue;
-        for (let q = 0; q < k; q++) a[p * k + q] += rp * row[q];
-        b[p * 2] += rp * targets[i];
-        b[p * 2 + 1] += rp * targets[n + i];
-      }
-    }
-    for (let p = 0; p < k; p++) a[p * k + p] += 1e-6 * n;
-    const beta = solve(a, b, k);
-    for (let t = 0; t < 2; t++) {
-      let mean = 0;
-      for (let i = 0; i < n; i++) mean += targets[t * n + i] / n;
-      let sse = 0;
-      let sst = 0;
-      for (let i = 0; i < n; i++) {
-        const base = (i * experts + e) * units;
-        let fit = beta[units * 2 + t];
-        for (let u = 0; u < units; u++) fit += beta[u * 2 + t] * outputs[base + u];
-        const y = targets[t * n + i];
-        sse += (y - fit) ** 2;
-        sst += (y - mean) ** 2;
-      }
-      out[e * 2 + t] = sst > 0 ? Math.max(0, 1 - sse / sst) : 0;
-    }
-  }
-  return out;
-}
-
-/** Solves A·X = B for a k×k symmetric positive definite A and k×2 B (Cholesky). */
-function solve(a, b, k) {
-  const l = new Float64Array(k * k);
-  for (let i = 0; i < k; i++) {
-    for (let j = 0; j <= i; j++) {
-      let sum = a[i * k + j];
-      for (let m = 0; m < j; m++) sum -= l[i * k + m] * l[j * k + m];
-      l[i * k + j] = i === j ? Math.sqrt(Math.max(sum, 1e-12)) : sum / l[j * k + j];
-    }
-  }
-  const x = new Float64Array(k * 2);
-  for (let c = 0; c < 2; c++) {
-    const y = new Float64Array(k);
-    for (let i = 0; i < k; i++) {
-      let sum = b[i * 2 + c];
-      for (let m = 0; m < i; m++) sum -= l[i * k + m] * y[m];
-      y[i] = sum / l[i * k + i];
-    }
-    for (let i = k - 1; i >= 0; i--) {
-      let sum = y[i];
-      for (let m = i + 1; m < k; m++) sum -= l[m * k + i] * x[m * 2 + c];
-      x[i * 2 + c] = sum / l[i * k + i];
-    }
-  }
-  return x;
-}
-
 function build(settings, models, nextGeneration, compare) {
   running = false;
   playground?.free();
@@ -352,13 +278,7 @@ function handle(m) {
       case In.INSPECT: {
         const gates = names.map((_, i) => playground.testGateWeights(i));
         const projections = playground.testProjections();
-        const targets = playground.testTargets();
-        const n = projections.length / 2;
-        const readout = names.map((_, i) => {
-          const experts = playground.expertCount(i);
-          const outputs = playground.testExpertOutputs(i);
-          return outputs.length ? readoutR2(outputs, targets, n, experts, outputs.length / (n * experts)) : new Float32Array(0);
-        });
+        const readout = names.map((_, i) => playground.testReadout(i));
         post(
           message(Out.INSPECT, { generation, step: maxSteps(), gates, projections, readout }),
           [...gates.map((g) => g.buffer), projections.buffer, ...readout.map((r) => r.buffer)],

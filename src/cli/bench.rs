@@ -2,6 +2,7 @@
 //! of the machine's single-thread matmul peak (measured with our own kernel);
 //! `--replicas`: the sweep grid trained alone vs by the replica engine (`replica_bench`).
 
+use super::{switch, whole};
 use clap::{Arg, ArgMatches, Command};
 use mmoe::core::kernels::matmul_bias;
 use mmoe::core::settings::{ModelKind, Settings};
@@ -13,32 +14,13 @@ use std::time::Instant;
 pub fn command() -> Command {
     Command::new("bench")
         .about("Measure training speed per model at the paper's sizes and at a larger size")
-        .arg(
-            Arg::new("steps")
-                .long("steps")
-                .default_value("500")
-                .value_parser(clap::value_parser!(u64).range(10..=1_000_000))
-                .help("Timed steps per repeat"),
-        )
-        .arg(
-            Arg::new("repeats")
-                .long("repeats")
-                .default_value("5")
-                .value_parser(clap::value_parser!(u64).range(1..=100))
-                .help("Repeats per model (min/median/max are reported)"),
-        )
-        .arg(
-            Arg::new("json")
-                .long("json")
-                .action(clap::ArgAction::SetTrue)
-                .help("Print JSON instead of a table"),
-        )
-        .arg(
-            Arg::new("replicas")
-                .long("replicas")
-                .action(clap::ArgAction::SetTrue)
-                .help("Replica-steps/s of a sweep grid: solo runs vs the replica engine, 1 and --threads threads"),
-        )
+        .arg(whole("steps", 10..=1_000_000, "Timed steps per repeat").default_value("500"))
+        .arg(whole("repeats", 1..=100, "Repeats per model (min/median/max are reported)").default_value("5"))
+        .arg(switch("json", "Print JSON instead of a table"))
+        .arg(switch(
+            "replicas",
+            "Replica-steps/s of a sweep grid: solo runs vs the replica engine, 1 and --threads threads",
+        ))
         .arg(
             Arg::new("models")
                 .long("models")
@@ -54,12 +36,7 @@ pub fn command() -> Command {
                 .value_parser(clap::value_parser!(f64))
                 .help("With --replicas: the grid's correlations"),
         )
-        .arg(
-            Arg::new("threads")
-                .long("threads")
-                .value_parser(clap::value_parser!(u64).range(1..=256))
-                .help("With --replicas: threads of the parallel runs [default: all cores]"),
-        )
+        .arg(whole("threads", 1..=256, "With --replicas: threads of the parallel runs [default: all cores]"))
 }
 
 /// The two configurations of issue 5: the paper's sizes, and 16 experts × 64 at batch 512.

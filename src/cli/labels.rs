@@ -2,8 +2,8 @@
 //! seeds), beside the paper's Figure 2 read-offs: how the data law's constants were
 //! chosen, and a check anyone can rerun on their own settings.
 
-use super::{settings_args, settings_from, usage_error};
-use clap::{Arg, ArgMatches, Command};
+use super::{settings_args, settings_from, switch, usage_error, whole};
+use clap::{ArgMatches, Command};
 use mmoe::core::data::{label_correlations, FIGURE_2};
 use mmoe::experiment::stats::Stat;
 use mmoe::Settings;
@@ -18,25 +18,22 @@ pub fn command() -> Command {
     Command::new("labels")
         .about("Label correlation vs task correlation p, beside the paper's Figure 2")
         .arg(
-            Arg::new("seeds")
-                .long("seeds")
-                .default_value("20")
-                .value_parser(clap::value_parser!(u32).range(1..=10_000))
-                .help("Seeds (each draws new directions, sine constants and samples)"),
+            whole(
+                "seeds",
+                1..=10_000,
+                "Seeds (each draws new directions, sine constants and samples)",
+            )
+            .default_value("20"),
         )
         .arg(
-            Arg::new("samples")
-                .long("samples")
-                .default_value("10000")
-                .value_parser(clap::value_parser!(u64).range(16..=1_000_000))
-                .help("Samples per p and seed (the paper: 10k)"),
+            whole(
+                "samples",
+                16..=1_000_000,
+                "Samples per p and seed (the paper: 10k)",
+            )
+            .default_value("10000"),
         )
-        .arg(
-            Arg::new("json")
-                .long("json")
-                .action(clap::ArgAction::SetTrue)
-                .help("Print JSON instead of a Markdown table"),
-        )
+        .arg(switch("json", "Print JSON instead of a Markdown table"))
         .args(settings_args())
 }
 
@@ -45,7 +42,7 @@ pub fn run(m: &ArgMatches) -> ExitCode {
         Ok(s) => s,
         Err(errors) => return usage_error(&errors),
     };
-    let seeds = *m.get_one::<u32>("seeds").unwrap();
+    let seeds = *m.get_one::<u64>("seeds").unwrap() as u32;
     let samples = *m.get_one::<u64>("samples").unwrap() as usize;
     let ps: Vec<f64> = FIGURE_2.iter().map(|f| f.0).collect();
     let first = settings.seed;

@@ -10,6 +10,7 @@ use mmoe::experiment::grid::FINAL_WINDOW;
 use mmoe::{Session, TASKS};
 use serde_json::json;
 use std::fmt::Write as _;
+use std::ops::RangeInclusive;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -21,6 +22,22 @@ mod sweep;
 
 fn flag(name: &str) -> String {
     name.replace('_', "-")
+}
+
+/// A flag `--name` that is either given or not.
+fn switch(name: &'static str, help: &'static str) -> Arg {
+    Arg::new(name)
+        .long(name)
+        .action(ArgAction::SetTrue)
+        .help(help)
+}
+
+/// A flag `--name N` taking a whole number in `range`.
+fn whole(name: &'static str, range: RangeInclusive<u64>, help: &'static str) -> Arg {
+    Arg::new(name)
+        .long(name)
+        .value_parser(clap::value_parser!(u64).range(range))
+        .help(help)
 }
 
 /// The settings flags, built from the settings table.
@@ -138,9 +155,9 @@ fn cli() -> Command {
                         .value_parser(["sb", "omoe", "mmoe", "cgc"])
                         .help("Model to train"),
                 )
-                .arg(Arg::new("steps").long("steps").default_value("2000").value_parser(clap::value_parser!(u64).range(1..=10_000_000)).help("Training steps"))
+                .arg(whole("steps", 1..=10_000_000, "Training steps").default_value("2000"))
                 .arg(Arg::new("curve").long("curve").value_name("FILE.csv").help("Write every step's training losses, and the test losses every --eval-every steps, to a CSV file"))
-                .arg(Arg::new("quiet").long("quiet").short('q').action(ArgAction::SetTrue).help("No progress bar"))
+                .arg(switch("quiet", "No progress bar").short('q'))
                 .args(settings_args()),
         )
         .subcommand(labels::command())

@@ -4,7 +4,7 @@
 //! folder's results.json without training.
 
 use super::summary;
-use super::{settings_args, settings_from, usage_error};
+use super::{settings_args, settings_from, usage_error, whole};
 use clap::{Arg, ArgMatches, Command};
 use indicatif::{ProgressBar, ProgressStyle};
 use mmoe::core::settings::{parse_models, ModelKind};
@@ -20,7 +20,7 @@ pub fn command() -> Command {
         .arg(
             Arg::new("models")
                 .long("models")
-                .default_value("sb,omoe,mmoe,cgc")
+                .default_value("sb,omoe,mmoe")
                 .help("Models to compare (comma-separated)"),
         )
         .arg(
@@ -31,11 +31,12 @@ pub fn command() -> Command {
                 .help("Task correlations (comma-separated, each in -1..=1)"),
         )
         .arg(
-            Arg::new("seeds")
-                .long("seeds")
-                .default_value("20")
-                .value_parser(clap::value_parser!(u64).range(1..=10_000))
-                .help("Seeds; each redraws the data and the initial weights"),
+            whole(
+                "seeds",
+                1..=10_000,
+                "Seeds; each redraws the data and the initial weights",
+            )
+            .default_value("20"),
         )
         .arg(
             Arg::new("first-seed")
@@ -44,13 +45,7 @@ pub fn command() -> Command {
                 .value_parser(clap::value_parser!(u32))
                 .help("First seed"),
         )
-        .arg(
-            Arg::new("steps")
-                .long("steps")
-                .default_value("2000")
-                .value_parser(clap::value_parser!(u64).range(1..=1_000_000))
-                .help("Training steps per run"),
-        )
+        .arg(whole("steps", 1..=1_000_000, "Training steps per run").default_value("20000"))
         .arg(
             Arg::new("out")
                 .long("out")
@@ -63,12 +58,7 @@ pub fn command() -> Command {
                 .value_name("DIR")
                 .help("Redraw the figures and the summary from DIR/results.json, without training"),
         )
-        .arg(
-            Arg::new("threads")
-                .long("threads")
-                .value_parser(clap::value_parser!(u64).range(1..=256))
-                .help("Threads [default: all cores]"),
-        )
+        .arg(whole("threads", 1..=256, "Threads [default: all cores]"))
         .args(settings_args())
 }
 

@@ -274,6 +274,24 @@ pub fn column_sums(d: &[f32], c: &mut [f32], m: usize, n: usize) {
 /// The plain triple loops, in the same summation order: what the fast kernels must equal.
 #[cfg(test)]
 pub mod reference {
+    /// c[i·n + j] = init(j) + Σ_p term(i, j, p) for p < depth, one term at a time in
+    /// ascending p.
+    fn sums(
+        rows: usize,
+        n: usize,
+        depth: usize,
+        init: impl Fn(usize) -> f32,
+        term: impl Fn(usize, usize, usize) -> f32,
+    ) -> Vec<f32> {
+        let mut c = vec![0.0; rows * n];
+        for i in 0..rows {
+            for j in 0..n {
+                c[i * n + j] = (0..depth).fold(init(j), |s, p| s + term(i, j, p));
+            }
+        }
+        c
+    }
+
     pub fn matmul_bias(
         a: &[f32],
         b: &[f32],
@@ -282,45 +300,15 @@ pub mod reference {
         k: usize,
         n: usize,
     ) -> Vec<f32> {
-        let mut c = vec![0.0; m * n];
-        for i in 0..m {
-            for j in 0..n {
-                let mut s = bias[j];
-                for kk in 0..k {
-                    s += a[i * k + kk] * b[kk * n + j];
-                }
-                c[i * n + j] = s;
-            }
-        }
-        c
+        sums(m, n, k, |j| bias[j], |i, j, p| a[i * k + p] * b[p * n + j])
     }
 
     pub fn matmul_nt(d: &[f32], b: &[f32], m: usize, n: usize, k: usize) -> Vec<f32> {
-        let mut c = vec![0.0; m * k];
-        for i in 0..m {
-            for kk in 0..k {
-                let mut s = 0.0;
-                for j in 0..n {
-                    s += d[i * n + j] * b[kk * n + j];
-                }
-                c[i * k + kk] = s;
-            }
-        }
-        c
+        sums(m, k, n, |_| 0.0, |i, kk, j| d[i * n + j] * b[kk * n + j])
     }
 
     pub fn matmul_tn(a: &[f32], d: &[f32], m: usize, k: usize, n: usize) -> Vec<f32> {
-        let mut c = vec![0.0; k * n];
-        for kk in 0..k {
-            for j in 0..n {
-                let mut s = 0.0;
-                for i in 0..m {
-                    s += a[i * k + kk] * d[i * n + j];
-                }
-                c[kk * n + j] = s;
-            }
-        }
-        c
+        sums(k, n, m, |_| 0.0, |kk, j, i| a[i * k + kk] * d[i * n + j])
     }
 }
 

@@ -3,7 +3,25 @@
 //! batch and writing dL/dŷ for the backward pass.
 
 use crate::core::layers::relu;
-use crate::core::settings::TaskKind;
+use crate::core::model::TASKS;
+use crate::core::settings::{Settings, TaskKind};
+
+/// What the models minimise: each task's loss and its weight in the total
+/// L = Σ_t weight_t · loss_t.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Objective {
+    pub kinds: [TaskKind; TASKS],
+    pub weights: [f32; TASKS],
+}
+
+impl Objective {
+    pub fn new(settings: &Settings) -> Objective {
+        Objective {
+            kinds: settings.task_kinds(),
+            weights: [settings.weight1 as f32, settings.weight2 as f32],
+        }
+    }
+}
 
 /// Mean loss of one task over `outputs` (logits for binary tasks), with dL/dŷ written to
 /// `grad`, where L = weight · mean loss (the model's total is the weighted sum over tasks).

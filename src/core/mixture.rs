@@ -26,11 +26,13 @@ use crate::core::rng::Rng;
 use crate::core::settings::{ModelKind, Settings};
 use ndarray::{s, Array2, ArrayView2, ArrayViewMut2};
 
-/// Where one model's input-layer columns sit in a row-major activation matrix: row b's
-/// columns are `[b·stride + offset, b·stride + offset + width)`. A model alone has
+/// Where one model's input-layer columns sit in a row-major activation matrix of which
+/// the first `rows` rows are in use: row b's columns are
+/// `[b·stride + offset, b·stride + offset + width)`. A model alone has
 /// `stride = width, offset = 0`; in the replica engine the matrix holds every replica.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Columns {
+    pub rows: usize,
     pub stride: usize,
     pub offset: usize,
 }
@@ -190,17 +192,12 @@ impl Mixture {
             .sum()
     }
 
-    /// Applies the experts' ReLU and the gates' softmax in place on `rows` rows of `z`
-    /// (the input layer's pre-activations), then mixes each task's experts. With `dropout`
-    /// given (training), gate dropout drops each expert's gate weight with probability
-    /// `gate_dropout` and renormalises the rest.
-    pub fn forward(
-        &mut self,
-        z: &mut [f32],
-        cols: Columns,
-        rows: usize,
-        dropout: Option<&mut Rng>,
-    ) {
+    /// Applies the experts' ReLU and the gates' softmax in place on this model's `cols`
+    /// of `z` (the input layer's pre-activations), then mixes each task's experts. With
+    /// `dropout` given (training), gate dropout drops each expert's gate weight with
+    /// probability `gate_dropout` and renormalises the rest.
+    pub fn forward(&mut self, z: &mut [f32], cols: Columns, dropout: Option<&mut Rng>) {
+        let rows = cols.rows;
         if rows > self.mixed[0].nrows() {
             self.allocate(rows);
         }
@@ -336,12 +333,13 @@ impl Mixture {
         }
     }
 
-    /// Mean gate weights and entropies over `rows` rows of `z` after `forward` (before
-    /// gate dropout); `None` for Shared-Bottom, which has no gate.
-    pub fn stats(&self, z: &[f32], cols: Columns, rows: usize) -> Option<GateStats> {
+    /// Mean gate weights and entropies over this model's `cols` of `z` after `forward`
+    /// (before gate dropout); `None` for Shared-Bottom, which has no gate.
+    pub fn stats(&self, z: &[f32], cols: Columns) -> Option<GateStats> {
         if !self.is_gated() {
             return None;
         }
+        let rows = cols.rows;
         let mut stats = GateStats {
             weights: std::array::from_fn(|_| vec![0.0; self.expert_count]),
             entropy: [0.0; TASKS],
@@ -361,14 +359,14 @@ impl Mixture {
         Some(stats)
     }
 
-    /// Per-sample gate weights of `rows` rows of `z` after `forward` (before gate
+    /// Per-sample gate weights of this model's `cols` of `z` after `forward` (before gate
     /// dropout), appended to `out` as rows × tasks × experts (0 for experts a task's gate
     /// cannot choose); nothing for Shared-Bottom.
-    pub fn gate_weights_into(&self, z: &[f32], cols: Columns, rows: usize, out: &mut Vec<f32>) {
+    pub fn gate_weights_into(&self, z: &[f32], cols: Columns, out: &mut Vec<f32>) {
         if !self.is_gated() {
             return;
         }
-        for b in 0..rows {
+        for b in 0..cols.rows {
             for t in 0..TASKS {
                 let gate = &self.gates[self.task_gate[t]];
                 let c = gate.column.expect("gated models have gate columns");
@@ -382,14 +380,14 @@ impl Mixture {
         }
     }
 
-    /// Expert outputs (after ReLU) of `rows` rows of `z` after `forward`, appended to
-    /// `out` as rows × experts × expert units; nothing for Shared-Bottom.
-    pub fn expert_outputs_into(&self, z: &[f32], cols: Columns, rows: usize, out: &mut Vec<f32>) {
+    /// Expert outputs (after ReLU) of this model's `cols` of `z` after `forward`, appended
+    /// to `out` as rows × experts × expert units; nothing for Shared-Bottom.
+    pub fn expert_outputs_into(&self, z: &[f32], cols: Columns, out: &mut Vec<f32>) {
         if !self.is_gated() {
             return;
         }
         let experts = self.expert_count * self.expert_units;
-        for b in 0..rows {
+        for b in 0..cols.rows {
             out.extend_from_slice(&z[cols.at(b)..cols.at(b) + experts]);
         }
     }

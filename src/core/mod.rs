@@ -13,6 +13,7 @@ pub mod mixture;
 pub mod model;
 pub mod optim;
 pub mod query;
+pub mod readout;
 pub mod replicas;
 pub mod rng;
 pub mod series;

@@ -15,10 +15,10 @@
 //! (`replicas`) reuses over its wider product of many models' input layers.
 
 use crate::core::layers::{Dense, Param};
-use crate::core::losses::task_loss;
+use crate::core::losses::{task_loss, Objective};
 use crate::core::mixture::{Columns, GateStats, Mixture};
 use crate::core::rng::Rng;
-use crate::core::settings::{ModelKind, Settings, TaskKind};
+use crate::core::settings::{ModelKind, Settings};
 use crate::core::tower::Tower;
 use ndarray::{s, Array2, ArrayView2};
 
@@ -40,29 +40,18 @@ impl Top {
         Top { mixture, towers }
     }
 
-    /// From the input layer's pre-activations (this model's `cols` of `z`, `rows` rows):
-    /// the mixing, then each task's tower.
-    pub fn forward(
-        &mut self,
-        z: &mut [f32],
-        cols: Columns,
-        rows: usize,
-        dropout: Option<&mut Rng>,
-    ) {
-        self.mixture.forward(z, cols, rows, dropout);
+    /// From the input layer's pre-activations (this model's `cols` of `z`): the mixing,
+    /// then each task's tower.
+    pub fn forward(&mut self, z: &mut [f32], cols: Columns, dropout: Option<&mut Rng>) {
+        self.mixture.forward(z, cols, dropout);
         for (t, tower) in self.towers.iter_mut().enumerate() {
             tower.forward(self.mixture.mixed(t));
         }
     }
 
-    /// Mean loss of each task on the last forward pass, and dL/dŷ for `backward`, where
-    /// L = Σ_t weight_t · loss_t.
-    pub fn loss(
-        &mut self,
-        targets: [&[f32]; TASKS],
-        kinds: [TaskKind; TASKS],
-        weights: [f32; TASKS],
-    ) -> [f64; TASKS] {
+    /// Mean loss of each task on the last forward pass, and dL/dŷ for `backward`.
+    pub fn loss(&mut self, targets: [&[f32]; TASKS], objective: Objective) -> [f64; TASKS] {
+        let Objective { kinds, weights } = objective;
         std::array::from_fn(|t| {
             let (outputs, grad) = self.towers[t].outputs_and_grad();
             task_loss(kinds[t], outputs, targets[t], weights[t], grad)
@@ -120,6 +109,11 @@ impl Model {
         self.top.mixture.expert_count()
     }
 
+    /// Units of each expert (Shared-Bottom: of its bottom).
+    pub fn expert_units(&self) -> usize {
+        self.top.mixture.expert_units()
+    }
+
     pub fn is_gated(&self) -> bool {
         self.kind != ModelKind::Sb
     }
@@ -151,6 +145,7 @@ impl Model {
 
     fn columns(&self) -> Columns {
         Columns {
+            rows: self.rows,
             stride: self.input.outputs(),
             offset: 0,
         }
@@ -169,7 +164,7 @@ impl Model {
         self.input.forward(x, self.z.slice_mut(s![..rows, ..]));
         let cols = self.columns();
         let z = self.z.as_slice_mut().expect("contiguous");
-        self.top.forward(z, cols, rows, dropout);
+        self.top.forward(z, cols, dropout);
     }
 
     /// The last forward pass's outputs for `task` (logits for binary tasks).
@@ -177,15 +172,10 @@ impl Model {
         self.top.towers[task].outputs()
     }
 
-    /// Mean loss of each task on the last forward pass, and dL/dŷ for `backward`, where
-    /// L = Σ_t weight_t · loss_t. Regression: squared error; binary: log-loss on a logit.
-    pub fn loss(
-        &mut self,
-        targets: [&[f32]; TASKS],
-        kinds: [TaskKind; TASKS],
-        weights: [f32; TASKS],
-    ) -> [f64; TASKS] {
-        self.top.loss(targets, kinds, weights)
+    /// Mean loss of each task on the last forward pass, and dL/dŷ for `backward`.
+    /// Regression: squared error; binary: log-loss on a logit.
+    pub fn loss(&mut self, targets: [&[f32]; TASKS], objective: Objective) -> [f64; TASKS] {
+        self.top.loss(targets, objective)
     }
 
     /// Back-propagates the gradient set by `loss` into every parameter's `grad`.
@@ -202,7 +192,7 @@ impl Model {
     /// `None` for Shared-Bottom, which has no gate.
     pub fn gate_stats(&self) -> Option<GateStats> {
         let z = self.z.as_slice().expect("contiguous");
-        self.top.mixture.stats(z, self.columns(), self.rows)
+        self.top.mixture.stats(z, self.columns())
     }
 
     /// Per-sample gate weights of the last forward pass (before gate dropout), appended
@@ -210,18 +200,14 @@ impl Model {
     /// nothing for Shared-Bottom.
     pub fn gate_weights_into(&self, out: &mut Vec<f32>) {
         let z = self.z.as_slice().expect("contiguous");
-        self.top
-            .mixture
-            .gate_weights_into(z, self.columns(), self.rows, out)
+        self.top.mixture.gate_weights_into(z, self.columns(), out)
     }
 
     /// Expert outputs of the last forward pass (after ReLU), appended to `out` as
     /// rows × experts × expert units; nothing for Shared-Bottom.
     pub fn expert_outputs_into(&self, out: &mut Vec<f32>) {
         let z = self.z.as_slice().expect("contiguous");
-        self.top
-            .mixture
-            .expert_outputs_into(z, self.columns(), self.rows, out)
+        self.top.mixture.expert_outputs_into(z, self.columns(), out)
     }
 
     /// Calls `f(part, index, param)` for every parameter tensor, in a fixed order.

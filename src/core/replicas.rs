@@ -17,11 +17,12 @@
 
 use crate::core::data::{Dataset, Split};
 use crate::core::layers::Dense;
+use crate::core::losses::Objective;
 use crate::core::mixture::Columns;
 use crate::core::model::{Top, TASKS};
 use crate::core::optim::Adam;
 use crate::core::rng::Rng;
-use crate::core::settings::{ModelKind, TaskKind};
+use crate::core::settings::ModelKind;
 use crate::core::train::{
     check_finite, chunks, BatchOrder, Diverged, EvalSums, Evaluation, Trainer,
 };
@@ -35,8 +36,7 @@ pub struct Replica {
     pub kind: ModelKind,
     top: Top,
     adam: Adam,
-    kinds: [TaskKind; TASKS],
-    weights: [f32; TASKS],
+    objective: Objective,
     dropout: Rng,
     /// This replica's columns of the wide input layer.
     columns: Range<usize>,
@@ -55,8 +55,10 @@ impl Replica {
         self.data
     }
 
-    fn cols(&self, stride: usize) -> Columns {
+    /// Its columns of the first `rows` rows of a matrix `stride` wide.
+    fn cols(&self, rows: usize, stride: usize) -> Columns {
         Columns {
+            rows,
             stride,
             offset: self.columns.start,
         }
@@ -107,8 +109,7 @@ impl Replicas {
                 kind,
                 top,
                 adam: trainer.adam,
-                kinds: trainer.kinds,
-                weights: trainer.weights,
+                objective: trainer.objective,
                 dropout: trainer.dropout,
                 columns,
                 data: data_index,
@@ -148,20 +149,20 @@ impl Replicas {
     /// marked diverged and trains no further. `data` as given to `new`.
     pub fn train_step(&mut self, data: &[&Dataset]) {
         self.batches.advance();
-        self.batches.gather_x(data[0], &mut self.x);
         for (y, d) in self.y.iter_mut().zip(data) {
             self.batches.gather_y(d, y);
         }
-        let rows = self.x.nrows();
-        let stride = self.width();
-        self.input.forward(self.x.view(), self.z.view_mut());
+        let x = self.batches.inputs(data[0], &mut self.x);
+        let rows = x.nrows();
+        let stride = self.input.outputs();
+        self.input.forward(x, self.z.view_mut());
         let z = self.z.as_slice_mut().expect("contiguous");
         let dz = self.dz.as_slice_mut().expect("contiguous");
         for r in self.replicas.iter_mut().filter(|r| r.diverged.is_none()) {
-            let cols = r.cols(stride);
-            r.top.forward(z, cols, rows, Some(&mut r.dropout));
+            let cols = r.cols(rows, stride);
+            r.top.forward(z, cols, Some(&mut r.dropout));
             let y = &self.y[r.data];
-            r.losses = r.top.loss([&y[0], &y[1]], r.kinds, r.weights);
+            r.losses = r.top.loss([&y[0], &y[1]], r.objective);
             r.step += 1;
             if let Err(d) = check_finite(&r.losses, r.step) {
                 // Its columns of dz keep stale values: their gradient is never applied.
@@ -170,7 +171,7 @@ impl Replicas {
             }
             r.top.backward(z, dz, cols);
         }
-        self.input.backward(self.x.view(), self.dz.view(), None);
+        self.input.backward(x, self.dz.view(), None);
         let [w, b] = self.input.params_mut();
         for r in self.replicas.iter_mut().filter(|r| r.diverged.is_none()) {
             r.adam.begin_step();
@@ -204,19 +205,19 @@ impl Replicas {
             let z = self.z.as_slice_mut().expect("contiguous");
             for (r, sums) in self.replicas.iter_mut().zip(&mut sums) {
                 let Some(sums) = sums else { continue };
-                let cols = r.cols(stride);
-                r.top.forward(z, cols, rows, None);
+                let cols = r.cols(rows, stride);
+                r.top.forward(z, cols, None);
                 let y = &test[r.data].y;
                 let losses = r
                     .top
-                    .loss([&y[0][start..end], &y[1][start..end]], r.kinds, r.weights);
+                    .loss([&y[0][start..end], &y[1][start..end]], r.objective);
                 let outputs = [r.top.towers[0].outputs(), r.top.towers[1].outputs()];
-                sums.add(losses, outputs, r.top.mixture.stats(z, cols, rows));
+                sums.add(losses, outputs, r.top.mixture.stats(z, cols));
             }
         }
         sums.into_iter()
             .zip(&self.replicas)
-            .map(|(s, r)| s.map(|s| s.finish(r.kinds, test[r.data])))
+            .map(|(s, r)| s.map(|s| s.finish(r.objective.kinds, test[r.data])))
             .collect()
     }
 }

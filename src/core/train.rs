@@ -2,13 +2,15 @@
 //! several models side by side on one data set (the page's view, and the CLI's).
 
 use crate::core::data::{Dataset, Generator, Split};
+use crate::core::losses::Objective;
 use crate::core::metrics::auc;
 use crate::core::mixture::GateStats;
 use crate::core::model::{Model, TASKS};
 use crate::core::optim::Adam;
+use crate::core::readout::expert_readout;
 use crate::core::rng::{Rng, Stream};
 use crate::core::settings::{ModelKind, Settings, TaskKind};
-use ndarray::{s, Array2};
+use ndarray::{s, Array2, ArrayView2};
 use std::fmt;
 
 /// A training run stopped because a task's loss stopped being a finite number.
@@ -98,15 +100,20 @@ impl BatchOrder {
         }
     }
 
-    /// Copies the current batch's inputs into `x`.
-    pub(crate) fn gather_x(&self, data: &Dataset, x: &mut Array2<f32>) {
+    /// The current batch's inputs: the streamed rows themselves, or the training set's
+    /// rows copied into `x`.
+    pub(crate) fn inputs<'a>(
+        &'a self,
+        data: &Dataset,
+        x: &'a mut Array2<f32>,
+    ) -> ArrayView2<'a, f32> {
         if let Some((streamed, _)) = &self.streamed {
-            x.assign(streamed);
-            return;
+            return streamed.view();
         }
         for (r, &i) in self.rows.iter().enumerate() {
             x.row_mut(r).assign(&data.train.x.row(i));
         }
+        x.view()
     }
 
     /// Writes the current batch's targets under `data`'s labels into `y`.
@@ -200,8 +207,7 @@ pub(crate) fn check_finite(losses: &[f64; TASKS], step: usize) -> Result<(), Div
 pub struct Trainer {
     pub model: Model,
     pub(crate) adam: Adam,
-    pub(crate) kinds: [TaskKind; TASKS],
-    pub(crate) weights: [f32; TASKS],
+    pub(crate) objective: Objective,
     pub(crate) batches: BatchOrder,
     pub(crate) dropout: Rng,
     batch_x: Array2<f32>,
@@ -227,8 +233,7 @@ impl Trainer {
                 settings.beta2,
                 settings.epsilon,
             ),
-            kinds: settings.task_kinds(),
-            weights: settings.task_weights(),
+            objective: Objective::new(settings),
             batches: BatchOrder::new(settings, data.train.len()),
             dropout: Rng::new(settings.seed, Stream::Dropout, kind.id()),
             batch_x: Array2::zeros((b, settings.input_dim)),
@@ -256,18 +261,17 @@ impl Trainer {
             return Err(d);
         }
         self.batches.advance();
-        self.batches.gather_x(data, &mut self.batch_x);
         self.batches.gather_y(data, &mut self.batch_y);
-        self.model
-            .forward(self.batch_x.view(), Some(&mut self.dropout));
+        let x = self.batches.inputs(data, &mut self.batch_x);
+        self.model.forward(x, Some(&mut self.dropout));
         let targets = [self.batch_y[0].as_slice(), self.batch_y[1].as_slice()];
-        let losses = self.model.loss(targets, self.kinds, self.weights);
+        let losses = self.model.loss(targets, self.objective);
         self.step += 1;
         if let Err(d) = check_finite(&losses, self.step) {
             self.diverged = Some(d);
             return Err(d);
         }
-        self.model.backward(self.batch_x.view());
+        self.model.backward(x);
         self.adam.begin_step();
         let adam = &self.adam;
         self.model.visit_params_mut(&mut |_, _, p| adam.update(p));
@@ -280,11 +284,11 @@ impl Trainer {
         for (start, end) in chunks(split.len(), self.batch_x.nrows()) {
             self.model.forward(split.x.slice(s![start..end, ..]), None);
             let targets = [&split.y[0][start..end], &split.y[1][start..end]];
-            let losses = self.model.loss(targets, self.kinds, self.weights);
+            let losses = self.model.loss(targets, self.objective);
             let outputs = [self.model.outputs(0), self.model.outputs(1)];
             sums.add(losses, outputs, self.model.gate_stats());
         }
-        sums.finish(self.kinds, split)
+        sums.finish(self.objective.kinds, split)
     }
 
     /// Per-sample gate weights on a whole split (samples × tasks × experts, row-major;
@@ -297,6 +301,17 @@ impl Trainer {
     /// empty for Shared-Bottom), computed in batch-sized chunks.
     pub fn split_expert_outputs(&mut self, split: &Split) -> Vec<f32> {
         self.on_split(split, Model::expert_outputs_into)
+    }
+
+    /// R² of each expert's linear read-out of each task's target on a whole split,
+    /// experts × tasks row-major (`readout::expert_readout`; empty for Shared-Bottom).
+    pub fn split_readout(&mut self, split: &Split) -> Vec<f32> {
+        let outputs = self.split_expert_outputs(split);
+        if outputs.is_empty() {
+            return outputs;
+        }
+        let (experts, units) = (self.model.expert_count(), self.model.expert_units());
+        expert_readout(&outputs, [&split.y[0], &split.y[1]], experts, units)
     }
 
     fn on_split(&mut self, split: &Split, read: fn(&Model, &mut Vec<f32>)) -> Vec<f32> {

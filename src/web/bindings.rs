@@ -5,11 +5,12 @@
 //! read every frame leaves as typed arrays.
 
 use crate::core::data::{label_correlations, label_view, FIGURE_2};
+use crate::core::mixture::GateStats;
 use crate::core::settings::{
     shorten, Choice, DataPreset, ModelInfo, ModelKind, Notice, Query, Settings, TaskKind,
     CATALOGUE, CHOICES, DATA_PRESETS, EXPERT_COLOURS, FIELDS,
 };
-use crate::core::train::{Diverged, Session};
+use crate::core::train::{Diverged, Session, Trainer};
 use crate::experiment::stats::Stat;
 use crate::TASKS;
 use js_sys::{Float32Array, Float64Array};
@@ -361,25 +362,13 @@ impl Playground {
 
     /// Mean gate weights of the last batch, tasks × experts row-major (empty for sb).
     pub fn gates(&self, i: usize) -> Float32Array {
-        let stats = self.session.trainers[i].gate_stats();
-        Float32Array::from(
-            stats
-                .map(|s| s.weights.concat())
-                .unwrap_or_default()
-                .as_slice(),
-        )
+        last_batch_gates(&self.session.trainers[i], |s| s.weights.concat())
     }
 
     /// Mean per-sample gate entropy of each task (empty for sb).
     #[wasm_bindgen(js_name = gateEntropy)]
     pub fn gate_entropy(&self, i: usize) -> Float32Array {
-        let stats = self.session.trainers[i].gate_stats();
-        Float32Array::from(
-            stats
-                .map(|s| s.entropy.to_vec())
-                .unwrap_or_default()
-                .as_slice(),
-        )
+        last_batch_gates(&self.session.trainers[i], |s| s.entropy.to_vec())
     }
 
     /// Mean gate weights on the test set at the last evaluation (what the CLI reports),
@@ -403,23 +392,12 @@ impl Playground {
         Float32Array::from(self.session.trainers[i].split_gate_weights(test).as_slice())
     }
 
-    /// Expert outputs of model `i` on the test set: samples × experts × expert units,
-    /// row-major (empty for sb). For the inspector's "which task does each expert serve".
-    #[wasm_bindgen(js_name = testExpertOutputs)]
-    pub fn test_expert_outputs(&mut self, i: usize) -> Float32Array {
+    /// R² of each expert's linear read-out of each task's target on the test set, experts ×
+    /// tasks row-major (empty for sb): the inspector's "which task does each expert serve".
+    #[wasm_bindgen(js_name = testReadout)]
+    pub fn test_readout(&mut self, i: usize) -> Float32Array {
         let test = &self.session.data.test;
-        Float32Array::from(
-            self.session.trainers[i]
-                .split_expert_outputs(test)
-                .as_slice(),
-        )
-    }
-
-    /// The test set's training targets, [task 1 for every sample, then task 2].
-    #[wasm_bindgen(js_name = testTargets)]
-    pub fn test_targets(&self) -> Float32Array {
-        let y = &self.session.data.test.y;
-        Float32Array::from([y[0].as_slice(), y[1].as_slice()].concat().as_slice())
+        Float32Array::from(self.session.trainers[i].split_readout(test).as_slice())
     }
 
     /// The test samples' latent projections: [w1·x for every sample, then w2·x].
@@ -493,7 +471,18 @@ impl Playground {
     }
 }
 
-fn record_evaluation(trainer: &mut crate::Trainer, data: &crate::Dataset, pending: &mut Pending) {
+/// One of the gate statistics of `trainer`'s last batch (empty for sb).
+fn last_batch_gates(trainer: &Trainer, read: impl FnOnce(GateStats) -> Vec<f32>) -> Float32Array {
+    Float32Array::from(
+        trainer
+            .gate_stats()
+            .map(read)
+            .unwrap_or_default()
+            .as_slice(),
+    )
+}
+
+fn record_evaluation(trainer: &mut Trainer, data: &crate::Dataset, pending: &mut Pending) {
     let eval = trainer.evaluate(&data.test);
     pending.test.push(trainer.step as f64);
     pending.test.extend_from_slice(&eval.loss);

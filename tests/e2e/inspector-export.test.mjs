@@ -9,7 +9,7 @@ import { useBrowser, openPage, screenshotPath, inkFraction } from './helpers.mjs
 const env = useBrowser();
 
 test('inspector: per-sample gates for a clicked test sample, similarity over training, spread per expert', async () => {
-  const { page, context, seen } = await openPage(env, 'data=ple&models=sb,omoe,mmoe&correlation=0.2', { width: 1366, height: 1000 });
+  const { page, context, seen } = await openPage(env, 'data=ple&lr=0.01&models=sb,omoe,mmoe&correlation=0.2', { width: 1366, height: 1000 });
   await page.evaluate(() => window.mmoe.runTo(400));
   await page.locator('#inspector').scrollIntoViewIfNeeded();
   await page.waitForFunction(() => window.mmoe.inspector().step === 400, null, { timeout: 20000 });
@@ -115,7 +115,7 @@ test('export: the run as JSON and CSV, a chart as PNG; loading the JSON back res
   await fresh.page.waitForFunction(() => window.mmoe.settings().correlation === 0.35);
   const settings = await fresh.page.evaluate(() => window.mmoe.settings());
   assert.equal(settings.experts, 64);
-  assert.equal(settings.lr, 0.01);
+  assert.equal(settings.lr, 0.001);
   await fresh.page.waitForSelector('#notice:not([hidden])');
   assert.match(await fresh.page.textContent('#notice-head'), /file/);
   const items = await fresh.page.$$eval('#notice-list li', (lis) => lis.map((li) => li.textContent));

@@ -16,8 +16,8 @@ test('trains all four models live in parallel workers: losses fall, heatmaps dra
       for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, duration: e.duration });
     }).observe({ type: 'longtask', buffered: true });
   });
-  // PLE's smooth data: 300 steps are enough for every loss to fall there.
-  const { page, seen } = await openPage(env, 'data=ple', { context });
+  // PLE's smooth data at lr 0.01: 300 steps are enough for every loss to fall there.
+  const { page, seen } = await openPage(env, 'data=ple&lr=0.01', { context });
 
   assert.deepEqual(await page.evaluate(() => window.mmoe.models()), ['sb', 'omoe', 'mmoe', 'cgc']);
   assert.equal(await page.textContent('#step-count'), '0');

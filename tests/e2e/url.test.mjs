@@ -78,7 +78,7 @@ test('bad URL parameters produce a notice listing each problem, and the page wor
   const settings = await page.evaluate(() => window.mmoe.settings());
   assert.equal(settings.experts, 64);
   assert.equal(settings.correlation, 1);
-  assert.equal(settings.lr, 0.01);
+  assert.equal(settings.lr, 0.001);
   assert.equal(settings.task1, 'regression');
   assert.deepEqual(await page.evaluate(() => window.mmoe.models()), ['mmoe', 'sb']);
   await page.screenshot({ path: screenshotPath('page-bad-url.png') });

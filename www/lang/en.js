@@ -242,7 +242,7 @@ export default {
   'exp.nomodel': 'choose at least one model',
   'exp.badcorr': 'correlations must be numbers from -1 to 1, separated by commas',
   'exp.badseeds': 'seeds must be a whole number from 1 to 500',
-  'exp.badsteps': 'steps must be a whole number from 10 to 20000',
+  'exp.badsteps': 'steps must be a whole number from 10 to 50000',
   'exp.join': '; ',
   'exp.progress.eta': '{done} of {total} runs done on {cores} cores, about {left} left.',
   'exp.seconds': '{s} s',

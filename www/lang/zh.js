@@ -285,7 +285,7 @@ export default {
   'exp.nomodel': '至少选择一个模型',
   'exp.badcorr': '相关度必须是 -1 到 1 之间的数，用逗号分隔',
   'exp.badseeds': '种子数必须是 1 到 500 之间的整数',
-  'exp.badsteps': '步数必须是 10 到 20000 之间的整数',
+  'exp.badsteps': '步数必须是 10 到 50000 之间的整数',
   'exp.join': '；',
   'exp.progress.eta': '已完成 {done} / {total} 次运行（{cores} 个核心），约剩 {left}。',
   'exp.seconds': '{s} 秒',

@@ -106,6 +106,11 @@ impl Look {
         (FONT, self.size(size)).into_font().color(&INK)
     }
 
+    /// Task 2's dashes: their length and the gap between them, in device pixels.
+    pub(super) fn dash(&self) -> (i32, i32) {
+        (self.px(6.0), self.px(4.0))
+    }
+
     pub(super) fn stroke(&self, colour: RGBColor) -> ShapeStyle {
         colour.stroke_width(self.px(2.0).max(1) as u32)
     }
@@ -186,17 +191,13 @@ pub(super) fn draw_header<DB: DrawingBackend>(
     let (w, _) = area.dim_in_pixel();
     let title_h = if title.is_some() { look.px(TITLE_H) } else { 0 };
     if let Some(title) = title {
-        let size = fitting(title, look.size(TITLE), w as i32 - look.px(2.0 * GAP));
-        let style = (FONT, size)
-            .into_font()
-            .color(&INK)
-            .pos(Pos::new(HPos::Center, VPos::Center));
-        area.draw(&Text::new(
-            title.to_string(),
-            (w as i32 / 2, title_h / 2),
-            style,
-        ))
-        .map_err(plot_err)?;
+        draw_centred(
+            area,
+            title,
+            title_h / 2,
+            look.size(TITLE),
+            look.px(2.0 * GAP),
+        )?;
     }
     let row_h = look.px(LEGEND * 1.8);
     let label = look.font(LEGEND).pos(Pos::new(HPos::Left, VPos::Center));
@@ -257,14 +258,27 @@ pub(super) fn draw_line<DB: DrawingBackend>(
     if task == 0 {
         area.draw(&PathElement::new(points, style))
     } else {
-        area.draw(&DashedPathElement::new(
-            points,
-            look.px(6.0),
-            look.px(4.0),
-            style,
-        ))
+        let (dash, gap) = look.dash();
+        area.draw(&DashedPathElement::new(points, dash, gap, style))
     }
     .map_err(plot_err)
+}
+
+/// A line in a chart's data coordinates, drawn as the figures and the page's loss chart
+/// draw each task: solid for task 1, dashed (`dash` long, `gap` apart) for task 2.
+pub(crate) fn draw_task_line<DB: DrawingBackend, CT: CoordTranslate<From = (f64, f64)>>(
+    chart: &mut ChartContext<'_, DB, CT>,
+    points: Vec<(f64, f64)>,
+    task: usize,
+    (dash, gap): (i32, i32),
+    style: ShapeStyle,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    if task == 0 {
+        chart.draw_series(LineSeries::new(points, style))?;
+    } else {
+        chart.draw_series(DashedLineSeries::new(points, dash, gap, style))?;
+    }
+    Ok(())
 }
 
 /// A panel's caption above it, centred and shrunk to fit; returns the area below.
@@ -274,19 +288,26 @@ pub(super) fn captioned<DB: DrawingBackend>(
     size: f64,
     look: &Look,
 ) -> io::Result<DrawingArea<DB, Shift>> {
-    let (w, _) = area.dim_in_pixel();
     let h = look.px(size * 1.7);
     let (top, rest) = area.split_vertically(h);
-    let size = fitting(caption, look.size(size), w as i32 - look.px(8.0));
-    let style = (FONT, size)
+    draw_centred(&top, caption, h / 2, look.size(size), look.px(8.0))?;
+    Ok(rest)
+}
+
+/// `text` centred across `area` at height `y`, at `size` shrunk to fit the width less
+/// `margin`.
+fn draw_centred<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    text: &str,
+    y: i32,
+    size: f64,
+    margin: i32,
+) -> io::Result<()> {
+    let (w, _) = area.dim_in_pixel();
+    let style = (FONT, fitting(text, size, w as i32 - margin))
         .into_font()
         .color(&INK)
         .pos(Pos::new(HPos::Center, VPos::Center));
-    top.draw(&Text::new(
-        caption.to_string(),
-        (w as i32 / 2, h / 2),
-        style,
-    ))
-    .map_err(plot_err)?;
-    Ok(rest)
+    area.draw(&Text::new(text.to_string(), (w as i32 / 2, y), style))
+        .map_err(plot_err)
 }

@@ -22,7 +22,7 @@
 //! repository carries no font files: `$MMOE_FONT`, else DejaVu Sans or Liberation Sans from the
 //! usual Debian paths (`scripts/setup-fonts.sh` installs fonts-dejavu-core).
 
-mod look;
+pub(crate) mod look;
 mod panels;
 
 pub use look::{Look, Words};

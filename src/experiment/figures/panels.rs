@@ -1,6 +1,6 @@
 //! The four figures' panels.
 
-use super::look::{bar_style, captioned, fill, Look, CAPTION, LABEL};
+use super::look::{bar_style, captioned, draw_task_line, fill, Look, CAPTION, LABEL};
 use super::{colour, plot_err};
 use crate::core::settings::ModelKind;
 use crate::experiment::results::{Metric, SweepResults};
@@ -82,21 +82,9 @@ pub(super) fn loss_curves<DB: DrawingBackend>(
                 chart
                     .draw_series(std::iter::once(Polygon::new(band, c.mix(0.15))))
                     .map_err(plot_err)?;
-                let points: Vec<(f64, f64)> = curve.iter().map(|q| (q[0], clip(q[1]))).collect();
-                if t == 0 {
-                    chart
-                        .draw_series(LineSeries::new(points, look.stroke(c)))
-                        .map_err(plot_err)?;
-                } else {
-                    chart
-                        .draw_series(DashedLineSeries::new(
-                            points,
-                            look.px(6.0),
-                            look.px(4.0),
-                            look.stroke(c),
-                        ))
-                        .map_err(plot_err)?;
-                }
+                let points = curve.iter().map(|q| (q[0], clip(q[1]))).collect();
+                draw_task_line(&mut chart, points, t, look.dash(), look.stroke(c))
+                    .map_err(plot_err)?;
             }
         }
     }
@@ -277,21 +265,8 @@ fn metric_panel<DB: DrawingBackend>(
     let bar = look.px(8.0).max(2) as u32;
     for (m, t, pts) in &series {
         let c = colour(*m);
-        let line = pts.iter().map(|(p, s)| (*p, s.mean));
-        if *t == 0 {
-            chart
-                .draw_series(LineSeries::new(line, look.stroke(c)))
-                .map_err(plot_err)?;
-        } else {
-            chart
-                .draw_series(DashedLineSeries::new(
-                    line,
-                    look.px(6.0),
-                    look.px(4.0),
-                    look.stroke(c),
-                ))
-                .map_err(plot_err)?;
-        }
+        let line = pts.iter().map(|(p, s)| (*p, s.mean)).collect();
+        draw_task_line(&mut chart, line, *t, look.dash(), look.stroke(c)).map_err(plot_err)?;
         chart
             .draw_series(pts.iter().map(|(p, s)| {
                 ErrorBar::new_vertical(

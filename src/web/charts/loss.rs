@@ -4,6 +4,7 @@
 use super::{display_name, model_colour, words, Theme, GRID, GRID_BOLD, INK, MARK, MUTED};
 use crate::core::axis::{format_loss, format_step, log_ticks, nice_ceiling, text_width};
 use crate::core::series::{smoothed, LossSeries};
+use crate::experiment::figures::look::draw_task_line;
 use plotters::coord::Shift;
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
@@ -308,6 +309,14 @@ impl LossChart {
         }
 
         let clamp = |v: f64| v.clamp(ymin, ymax);
+        // A task's finite positive losses of `series`, clamped into the chart.
+        let plotted = |series: &LossSeries, task: usize| -> Vec<(f64, f64)> {
+            series
+                .iter()
+                .filter(|p| finite_positive(p[1 + task]))
+                .map(|p| (p[0], clamp(p[1 + task])))
+                .collect()
+        };
         // Raw per-step losses, thin and faint, for every model first ...
         for m in &self.models {
             let colour = model_colour(&m.name);
@@ -315,14 +324,8 @@ impl LossChart {
                 .mix(0.22)
                 .stroke_width((t.px).round().max(1.0) as u32);
             for task in 0..2 {
-                let points: Vec<(f64, f64)> = m
-                    .train
-                    .iter()
-                    .filter(|p| finite_positive(p[1 + task]))
-                    .map(|p| (p[0], clamp(p[1 + task])))
-                    .collect();
                 chart
-                    .draw_series(LineSeries::new(points, raw))
+                    .draw_series(LineSeries::new(plotted(&m.train, task), raw))
                     .map_err(err)?;
             }
         }
@@ -331,24 +334,12 @@ impl LossChart {
             let colour = model_colour(&m.name);
             let style = colour.stroke_width(t.line);
             for task in 0..2 {
-                let points: Vec<(f64, f64)> = smoothed(&m.train, task)
+                let points = smoothed(&m.train, task)
                     .into_iter()
                     .map(|(x, y)| (x, clamp(y)))
                     .collect();
-                if task == 0 {
-                    chart
-                        .draw_series(LineSeries::new(points, style))
-                        .map_err(err)?;
-                } else {
-                    chart
-                        .draw_series(DashedLineSeries::new(
-                            points,
-                            t.scaled(10.0),
-                            t.scaled(5.0),
-                            style,
-                        ))
-                        .map_err(err)?;
-                }
+                let dash = (t.scaled(10.0), t.scaled(5.0));
+                draw_task_line(&mut chart, points, task, dash, style).map_err(err)?;
             }
         }
         // Test evaluations on top: filled circles for task 1, rings for task 2.
@@ -361,12 +352,7 @@ impl LossChart {
                     colour.stroke_width((t.px * 1.6).round().max(1.0) as u32)
                 };
                 let outline = WHITE.stroke_width((t.px).round().max(1.0) as u32);
-                let all: Vec<(f64, f64)> = m
-                    .test
-                    .iter()
-                    .filter(|p| finite_positive(p[1 + task]))
-                    .map(|p| (p[0], clamp(p[1 + task])))
-                    .collect();
+                let all = plotted(&m.test, task);
                 // At most MARKERS per series, the latest always included: every circle is
                 // its own path, and thousands of them made a redraw take tens of ms.
                 let stride = all.len().div_ceil(MARKERS).max(1);
