@@ -46,7 +46,8 @@ test('Firefox: trains all four models, losses fall, heatmaps draw, pause stops',
 });
 
 test('Firefox: the label curve, the data view and the live Figure 4', async () => {
-  const { page, seen, close } = await openFirefoxPage(env, '', { width: 1440, height: 900 });
+  // Learning rate 0.01: a few hundred steps are enough for every loss to fall.
+  const { page, seen, close } = await openFirefoxPage(env, 'lr=0.01', { width: 1440, height: 900 });
   await page.waitForFunction(() => window.mmoe.labelCurve().points > 0 && !window.mmoe.labelCurve().pending, { timeout: 60000 });
   assert.equal(await page.evaluate(() => window.mmoe.labelCurve().paper), 9);
   const before = await page.evaluate(() => window.mmoe.dataView());

@@ -43,6 +43,10 @@ test('label curve: drawn with the paper’s Figure 2 points, its marker follows 
   const settings = await page.evaluate(() => window.mmoe.settings());
   assert.equal(before.p, settings.correlation);
   assert.ok(Number.isFinite(before.r) && before.r < 0.5, `r at p = ${before.p}: ${before.r}`);
+  // The live Figure 4 is there at the defaults with nothing touched, waiting for Play.
+  assert.ok(await page.isVisible('#figure4-1'));
+  assert.equal((await page.evaluate(() => window.mmoe.figure4())).cells.length, 2 * (await page.evaluate(() => window.mmoe.models())).length);
+  assert.match(await page.textContent('#figure4-title-1'), /p = 0\.5/);
   const hash = await canvasHash(page, '#label-curve');
   await slide(page, 0.95);
   await page.waitForFunction(() => window.mmoe.labelCurve().p === 0.95);
@@ -94,7 +98,8 @@ test('data view: each task’s label against its projection, redrawn as p moves'
 });
 
 test('live Figure 4: both panels train with Play, losses fall, pause stops, in step with the live models', async () => {
-  const { page, context, seen } = await openPage(env, '', { width: 1440, height: 900 });
+  // Learning rate 0.01: 600 steps are enough for every loss to fall (the default 0.001 takes thousands).
+  const { page, context, seen } = await openPage(env, 'lr=0.01', { width: 1440, height: 900 });
   const models = await page.evaluate(() => window.mmoe.models());
   const idle = await page.evaluate(() => window.mmoe.figure4());
   assert.equal(idle.cells.length, 2 * models.length);
