@@ -13,7 +13,8 @@ const waitForStep = (page, n) =>
   page.waitForFunction((k) => window.mmoe.snapshot().step >= k, { timeout: 120000, polling: 100 }, n);
 
 test('Firefox: trains all four models, losses fall, heatmaps draw, pause stops', async () => {
-  const { page, seen, close } = await openFirefoxPage(env);
+  // Learning rate 0.01: 800 steps are enough for every loss to fall (the default 0.001 takes thousands).
+  const { page, seen, close } = await openFirefoxPage(env, 'lr=0.01');
   assert.deepEqual(await page.evaluate(() => window.mmoe.models()), ['sb', 'omoe', 'mmoe', 'cgc']);
   await page.click('#play');
   const N = 800; // as in page.test.mjs: the same numbers as in Chromium, bit for bit
