@@ -5,9 +5,11 @@
 
 use js_sys::{Array, Float32Array, Reflect};
 use mmoe::web::bindings::{
-    choices, default_settings, fields, label_curve, parse_pairs, with_data_preset, Playground,
+    choices, data_view, default_settings, fields, figure_2, label_curve, label_curve_at,
+    parse_pairs, with_data_preset, Playground,
 };
 use mmoe::web::charts::{draw_gate_heatmap, LossChart};
+use mmoe::web::experiment::Comparison;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 
@@ -126,7 +128,11 @@ fn parse_pairs_clamps_and_reports_notices() {
     .unwrap();
     let settings = get(&parsed, "settings");
     assert_eq!(get(&settings, "experts").as_f64(), Some(64.0));
-    assert_eq!(get(&settings, "lr").as_f64(), Some(0.01));
+    // A bad value falls back to the default, whatever the default is.
+    assert_eq!(
+        get(&settings, "lr").as_f64(),
+        get(&default_settings(), "lr").as_f64()
+    );
     assert_eq!(get(&settings, "correlation").as_f64(), Some(-0.25));
     let models: Vec<String> = Array::from(&get(&parsed, "models"))
         .iter()
@@ -233,6 +239,60 @@ fn label_curve_rises_to_one_beside_the_papers_points() {
         ["task1", "task2", "alpha_law", "beta_law", "streaming"]
     );
     assert!(with_data_preset(small_settings(), "nope").is_err());
+}
+
+#[wasm_bindgen_test]
+fn comparison_cells_equal_the_live_models_at_their_correlation() {
+    // The live Figure 4's p = 0.5 panel is the page's own run at p = 0.5, bit for bit.
+    let s = small_settings();
+    set(&s, "correlation", 0.5.into());
+    let names = models(&["sb", "mmoe"]);
+    let mut cmp = Comparison::new(s.clone(), names.clone(), vec![1.0, 0.5]).unwrap();
+    assert_eq!(cmp.cells(), 4);
+    assert_eq!(
+        (cmp.cell_model(2), cmp.cell_correlation(2)),
+        ("sb".into(), 0.5)
+    );
+    let mut pg = Playground::new(s.clone(), names).unwrap();
+    cmp.advance(40);
+    pg.step(40);
+    assert_eq!(cmp.step(), 40);
+    for i in 0..2 {
+        assert_eq!(
+            cmp.take_train_losses(2 + i).to_vec(),
+            pg.take_train_losses(i).to_vec()
+        );
+    }
+    let first = cmp.take_train_losses(0).to_vec();
+    assert_eq!(first.len(), 3 * 40);
+    assert!(!cmp.diverged(0));
+    assert_eq!(cmp.take_train_losses(0).length(), 0);
+    assert_eq!(cmp.take_train_losses(99).length(), 0);
+    assert!(cmp.cell_correlation(99).is_nan());
+    // Bad input is an error, never a panic.
+    assert!(Comparison::new(s.clone(), models(&["nope"]), vec![1.0]).is_err());
+    assert!(Comparison::new(s.clone(), models(&["sb"]), vec![2.0]).is_err());
+    assert!(Comparison::new(s, models(&["sb"]), vec![]).is_err());
+}
+
+#[wasm_bindgen_test]
+fn label_curve_at_any_p_and_the_data_view() {
+    let curve = Array::from(
+        &label_curve_at(small_settings(), 2, 500, vec![-1.0, 1.0, 7.0, f64::NAN]).unwrap(),
+    );
+    assert_eq!(curve.length(), 3, "NaN dropped, 7 clamped to 1");
+    assert_eq!(get(&curve.get(2), "p").as_f64(), Some(1.0));
+    assert!(get(&curve.get(1), "mean").as_f64().unwrap() > 0.99);
+    let paper = Array::from(&figure_2());
+    assert_eq!(paper.length(), 9);
+    assert_eq!(get(&paper.get(5), "r").as_f64(), Some(0.3));
+    let rows = data_view(small_settings(), 50).unwrap();
+    assert_eq!(rows.length(), 200);
+    assert_eq!(
+        data_view(small_settings(), 1_000_000).unwrap().length(),
+        4 * 5000
+    );
+    assert!(data_view(JsValue::from_str("nope"), 10).is_err());
 }
 
 #[wasm_bindgen_test]

@@ -22,6 +22,9 @@ export function fitBackingStore(canvas) {
   return ratio;
 }
 
+/** The legend's name of task `k` (1, 2) with its loss, e.g. "task 1 · MSE". */
+export const taskLabel = (settings, k) => t('task.label', { t: k, loss: settings[`task${k}`] === 'binary' ? 'log-loss' : 'MSE' });
+
 export class Charts {
   constructor(wasm, { lossCanvas, heatmapBox }) {
     this.wasm = wasm;
@@ -102,9 +105,7 @@ export class Charts {
   }
 
   taskLabels() {
-    const label = (k) =>
-      t('task.label', { t: k, loss: this.settings[`task${k}`] === 'binary' ? 'log-loss' : 'MSE' });
-    this.loss.setTaskLabels(label(1), label(2));
+    this.loss.setTaskLabels(taskLabel(this.settings, 1), taskLabel(this.settings, 2));
   }
 
   /** The words the Rust charts draw themselves, in the current language. */

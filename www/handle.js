@@ -41,7 +41,8 @@ function snapshot() {
 
 /**
  * @param {object} page the page's actions and parts: ready, play, pause, step, post
- *   (a message to the trainers), preset, setLecture, setLang, inspector, exportJson,
+ *   (a message to the trainers), preset, setLecture, setLang, inspector, labelCurve,
+ *   dataView, figure4 (the story views' state), exportJson,
  *   exportCsv, loadSettingsText, timings, shortcutsOpen, charts, wasm
  */
 export function installHandle(page) {
@@ -67,6 +68,9 @@ export function installHandle(page) {
     setLecture: page.setLecture,
     setLang: page.setLang,
     inspector: page.inspector,
+    labelCurve: page.labelCurve,
+    dataView: page.dataView,
+    figure4: page.figure4,
     exportJson: page.exportJson,
     exportCsv: page.exportCsv,
     loadSettingsText: page.loadSettingsText,

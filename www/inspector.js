@@ -4,25 +4,12 @@
 // how much each expert's gate weight varies from sample to sample (input-dependent
 // routing, or a constant mixture?). Plain canvas 2D, drawn only when something changed.
 
-import { fitBackingStore } from './charts.js';
 import { store } from './store.js';
 import { t } from './i18n.js';
 import { isGated, modelLabel, modelColour, expertColour } from './catalogue.js';
+import { fit, font, INK, MUTED, GRID } from './plot.js';
 
-const INK = '#1d232b';
-const MUTED = '#5b6470';
-const GRID = '#e6e9ee';
 const REFRESH_MS = 1000;
-
-function fit(canvas) {
-  const ratio = fitBackingStore(canvas);
-  const ctx = canvas.getContext('2d');
-  ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-  ctx.clearRect(0, 0, canvas.clientWidth, canvas.clientHeight);
-  ctx.fillStyle = '#ffffff';
-  ctx.fillRect(0, 0, canvas.clientWidth, canvas.clientHeight);
-  return { ctx, w: canvas.clientWidth, h: canvas.clientHeight };
-}
 
 function quantile(sorted, q) {
   if (!sorted.length) return NaN;
@@ -212,7 +199,7 @@ export class Inspector {
   }
 
   font(size) {
-    return `${this.lecture ? Math.round(size * 1.35) : size}px system-ui, sans-serif`;
+    return font(size, this.lecture);
   }
 
   drawScatter() {

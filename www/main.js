@@ -17,6 +17,9 @@ import { Tour } from './tour.js';
 import { installShortcuts, blurAfterPointer } from './keyboard.js';
 import { Files, exportJson, exportCsv } from './files.js';
 import { Inspector } from './inspector.js';
+import { LabelCurve } from './label-curve.js';
+import { DataView } from './data-view.js';
+import { Figure4, FIGURE4_P } from './figure4.js';
 import { Trainers } from './trainers.js';
 import { installHandle } from './handle.js';
 import { Table } from './table.js';
@@ -27,7 +30,7 @@ const LINK_SHOWN_MS = 2000;
 
 let readyResolve;
 const ready = new Promise((resolve) => (readyResolve = resolve));
-const parts = { trainers: null, charts: null, inspector: null, controls: null, tour: null, table: new Table() };
+const parts = { trainers: null, charts: null, inspector: null, controls: null, tour: null, table: new Table(), labelCurve: null, dataView: null, figure4: null };
 const messageTiming = { total: 0, max: 0 };
 
 const post = (type, fields) => parts.trainers?.postMessage(message(type, fields));
@@ -70,7 +73,8 @@ function build(reason) {
   updatePlayButton();
   setButtons(false);
   if (reason) status(reason.key, reason.values);
-  post(ToTrainer.INIT, { settings: store.settings, models: store.models });
+  const comparison = { models: store.models, correlations: FIGURE4_P, on: parts.figure4?.on() ?? true };
+  post(ToTrainer.INIT, { settings: store.settings, models: store.models, comparison });
   // Start training the moment the models exist, without waiting for a round trip.
   if (store.resumeAfterBuild || store.autoplay) post(ToTrainer.PLAY);
 }
@@ -93,10 +97,13 @@ function onReady(m) {
   $('pearson').textContent = m.pearson.toFixed(3);
   parts.charts.reset(store.info, store.settings);
   parts.inspector.reset(store.info);
+  store.comparison = parts.figure4.reset(m.comparison, store.settings);
   $('diverged').hidden = true;
   setButtons(true);
   refresh(true);
   readyResolve();
+  // The label curve's worker waits for the first training step when training starts now.
+  if (!(store.resumeAfterBuild || store.autoplay)) parts.labelCurve.start();
   if (store.resumeAfterBuild || store.autoplay) {
     store.autoplay = false;
     store.resumeAfterBuild = false;
@@ -117,8 +124,12 @@ function onData(m) {
     parts.charts.pushTest(d.index, d.test, m.testStride);
     parts.charts.setGates(d.index, d.gates, d.entropy);
   }
+  if (m.comparison) parts.figure4.push(m.comparison);
   store.step = m.step;
-  if (store.step > 0 && store.firstStepAt === null) store.firstStepAt = performance.now();
+  if (store.step > 0 && store.firstStepAt === null) {
+    store.firstStepAt = performance.now();
+    parts.labelCurve.start();
+  }
   refresh(!store.running);
 }
 
@@ -244,7 +255,14 @@ function load(settings, models, reason) {
   parts.controls.set(store);
   parts.tour.update();
   syncUrl();
+  showData();
   build(reason);
+}
+
+/** The label curve and the data view follow the settings (p and the data law). */
+function showData() {
+  parts.labelCurve.setSettings(store.settings);
+  parts.dataView.setSettings(store.settings);
 }
 
 /**
@@ -257,6 +275,7 @@ function onSettings(name, settings, notices, live) {
   if (notices.length) status('status.fixed', { what: notices.map(noticeText).join('; ') });
   if (!changed.length) return;
   store.settings = settings;
+  showData();
   if (notices.length) parts.controls.set(store);
   parts.tour.update();
   syncUrl();
@@ -290,6 +309,9 @@ function setLecture(on) {
   $('lecture-toggle').setAttribute('aria-pressed', String(on));
   parts.charts.setLecture(on);
   parts.inspector.setLecture(on);
+  parts.labelCurve.setLecture(on);
+  parts.dataView.setLecture(on);
+  parts.figure4.setLecture(on);
   syncUrl();
 }
 
@@ -307,6 +329,9 @@ function applyLang(lang) {
   parts.controls.relabel();
   parts.charts.setLabels();
   parts.inspector.relabel();
+  parts.labelCurve.relabel();
+  parts.dataView.relabel();
+  parts.figure4.setLabels();
   renderNotices();
   refresh(true);
   relabelStatus();
@@ -440,6 +465,17 @@ async function main() {
     request: () => post(ToTrainer.INSPECT),
   });
   parts.inspector.setLecture(store.lecture);
+  parts.labelCurve = new LabelCurve({ canvas: $('label-curve'), note: $('label-curve-note'), compiled });
+  parts.dataView = new DataView({ canvases: [0, 1, 2].map((i) => $(`data-${i}`)), readout: $('data-readout'), box: $('data-view') });
+  parts.figure4 = new Figure4(wasm, {
+    canvases: [0, 1].map((i) => $(`figure4-${i}`)),
+    titles: [0, 1].map((i) => $(`figure4-title-${i}`)),
+    summary: $('figure4-summary'),
+    toggle: $('figure4-on'),
+    onToggle: (on, id) => post(ToTrainer.COMPARE, { on, id }),
+  });
+  for (const part of [parts.labelCurve, parts.dataView, parts.figure4]) part.setLecture(store.lecture);
+  showData();
   parts.controls = new Controls({
     wasm,
     fields: wasm.fields(),
@@ -473,6 +509,9 @@ async function main() {
     setLecture,
     setLang: applyLang,
     inspector: () => parts.inspector.state(),
+    labelCurve: () => parts.labelCurve.state(),
+    dataView: () => parts.dataView.state(),
+    figure4: () => parts.figure4.state(),
     exportJson,
     exportCsv,
     loadSettingsText: (text, name = 'settings.json') => files.loadText(text, name),

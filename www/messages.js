@@ -7,7 +7,9 @@
 /** Page → trainer. */
 export const ToTrainer = Object.freeze({
   MODULE: 'module', // {module}: the compiled trainer (worker.js queues the rest until it has it)
-  INIT: 'init', // {settings, models, generation}: build the models, then 'ready'
+  // {settings, models, generation, comparison}: build the models, then 'ready'; comparison
+  // ({models, correlations, on} or null) is the live Figure 4 this worker trains when on
+  INIT: 'init',
   PLAY: 'play',
   PAUSE: 'pause',
   STEP: 'step', // {steps}: train this many steps now
@@ -15,6 +17,7 @@ export const ToTrainer = Object.freeze({
   INSPECT: 'inspect', // per-sample test-set gates, projections and read-out R², for the inspector
   CORRELATION: 'correlation', // {value}: new labels for task correlation `value`, same inputs
   LR: 'lr', // {value}: new learning rate, same weights
+  COMPARE: 'compare', // {on, id}: drop the live Figure 4, or start it again from step 0 (as `id`)
   SPEED: 'speed', // {value}: steps per second, 0 = as fast as possible
   LIMIT: 'limit', // {step}: do not train past this step until told more (lockstep)
   CRASH: 'crash', // tests: throw outside any handler
@@ -22,10 +25,13 @@ export const ToTrainer = Object.freeze({
 
 /** Trainer → page. */
 export const FromTrainer = Object.freeze({
-  READY: 'ready', // {generation, models: [{name, experts, parameters}], pearson, constant}
-  // (constant: each task's loss when predicting a constant, for the stall warning)
+  // {generation, models: [{name, experts, parameters}], comparison: [{model, correlation}],
+  //  pearson, constant} (constant: each task's loss when predicting a constant, for the
+  //  stall warning; comparison: the live Figure 4's cells, empty if none was asked for)
+  READY: 'ready',
   // {generation, step, testStride, models: [{index, train, test, gates, entropy, testGates,
-  //  testEntropy, trail, steps}]}: what happened since the last 'data', as typed arrays
+  //  testEntropy, trail, steps}], comparison: {id, step, cells: [{index, train, diverged}]}
+  //  or null}: what happened since the last 'data', as typed arrays
   DATA: 'data',
   STATE: 'state', // {running, allDiverged}
   CORRELATION: 'correlation', // {value, pearson, constant, step}
@@ -48,6 +54,18 @@ export const FromExperiment = Object.freeze({
   PROGRESS: 'progress', // {seed, step}: the seed in flight reached this step
   SEED_DONE: 'seed-done', // {seed, cells}: the seed's cells, as JSON
   ERROR: 'error', // {message}
+});
+
+/** Page → label-curve worker. */
+export const ToLabels = Object.freeze({
+  MODULE: 'module', // {module}: the page's compiled module
+  CURVE: 'curve', // {id, settings, seeds, samples, ps}: the label correlation at each p
+});
+
+/** Label-curve worker → page. */
+export const FromLabels = Object.freeze({
+  CURVE: 'curve', // {id, points: [{p, mean, sd}], ms}
+  ERROR: 'error', // {id, message}
 });
 
 /** A message of `type` with `fields`. */

@@ -134,10 +134,10 @@ extend('en', {
   'p1.claim': 'after 1500 steps the L1 distance between MMoE’s two gate rows (test set) is below 0.3',
   'p2.text':
     'With p = 0.2 the tasks share little. Watch MMoE’s heatmap: the task-1 and task-2 rows drift apart as each gate picks its own experts, while OMoE’s rows stay identical because it has only one gate.',
-  'p2.claim': 'after 1500 steps the L1 distance between MMoE’s two gate rows is above 0.25 (it stays below 0.3 at p = 1)',
+  'p2.claim': 'after 1500 steps the L1 distance between MMoE’s two gate rows (test set) is above 0.25 (it stays below 0.3 at p = 1)',
   'p3.text':
     'With p = −0.5 the tasks pull a shared layer in opposite directions. Shared-Bottom must serve both with one representation (its test loss ends above MMoE’s for 4 of the 5 seeds we tried); MMoE lets each task mix the experts its own way, and its two heatmap rows split.',
-  'p3.claim': 'after 1500 steps the L1 distance between MMoE’s two gate rows is above 0.25',
+  'p3.claim': 'after 1500 steps the L1 distance between MMoE’s two gate rows (test set) is above 0.25',
   'p4.text':
     'With a single expert every gate weight is 1: MMoE cannot route, so it is a Shared-Bottom network with a 16-unit bottom, and OMoE is the very same network. Per-task gates only help when there are experts to choose between.',
   'p4.claim': 'every gate weight of OMoE and MMoE is 1.000, and both heatmap rows are identical',
@@ -146,20 +146,20 @@ extend('en', {
   'p5.claim': 'after 1500 steps both tasks’ test-set gate entropy is below 1.2 nats (maximum ln 8 = 2.08); with the fix it is above 1.25 for both',
   'p6.text':
     'CGC gives each task two experts of its own plus four shared ones. On opposite tasks (p = −0.5) its gates split the work far more sharply than MMoE’s: compare the two heatmaps (“–” marks experts a task cannot use).',
-  'p6.claim': 'after 1500 steps the L1 distance between CGC’s gate rows is larger than MMoE’s',
+  'p6.claim': 'after 1500 steps the L1 distance between CGC’s gate rows (test set) is larger than MMoE’s',
 });
 
 extend('zh', {
   'p1.text': 'p = 1 时两个任务是同一个函数。MMoE 的两个门控没有分歧，热力图的两行很像；只有一个共享门控的 OMoE 也能跟上。',
   'p1.claim': '训练 1500 步后，MMoE 两行门控权重（测试集）的 L1 距离小于 0.3',
   'p2.text': 'p = 0.2 时两个任务几乎不相关。看 MMoE 的热力图：每个门控选择自己的专家，任务 1 和任务 2 的两行逐渐分开；OMoE 只有一个门控，两行始终相同。',
-  'p2.claim': '训练 1500 步后，MMoE 两行门控权重的 L1 距离大于 0.25（p = 1 时小于 0.3）',
+  'p2.claim': '训练 1500 步后，MMoE 两行门控权重（测试集）的 L1 距离大于 0.25（p = 1 时小于 0.3）',
   'p3.text': 'p = −0.5 时两个任务把共享层往相反方向拉。Shared-Bottom 只能用一个表示同时服务两个任务（我们试过的 5 个种子中有 4 个它的测试损失高于 MMoE）；MMoE 让每个任务按自己的方式组合专家，热力图的两行随之分开。',
-  'p3.claim': '训练 1500 步后，MMoE 两行门控权重的 L1 距离大于 0.25',
+  'p3.claim': '训练 1500 步后，MMoE 两行门控权重（测试集）的 L1 距离大于 0.25',
   'p4.text': '只有一个专家时，每个门控权重都是 1：MMoE 无法路由，相当于底层只有 16 个单元的 Shared-Bottom，OMoE 也是同一个网络。只有存在可供选择的专家时，每个任务自己的门控才有用。',
   'p4.claim': 'OMoE 和 MMoE 的每个门控权重都是 1.000，热力图的两行完全相同',
   'p5.text': '较大的任务权重（尺度 c = 5）会让 MMoE 的门控极化：每个样本只依赖 8 个专家中的两三个，门控熵 H 远低于最大值。门控 dropout（训练时以 0.5 的概率丢弃每个专家的门控权重）让门控分散开，测试损失大约减半。',
   'p5.claim': '训练 1500 步后，两个任务在测试集上的门控熵都低于 1.2 nats（最大 ln 8 = 2.08）；应用修复后两者都高于 1.25',
   'p6.text': 'CGC 给每个任务两个专属专家和四个共享专家。在相反的任务上（p = −0.5），它的门控分工比 MMoE 清晰得多：对比两张热力图（“–”表示该任务不能使用的专家）。',
-  'p6.claim': '训练 1500 步后，CGC 两行门控权重的 L1 距离大于 MMoE',
+  'p6.claim': '训练 1500 步后，CGC 两行门控权重（测试集）的 L1 距离大于 MMoE',
 });

@@ -22,13 +22,22 @@ export const store = {
   constantLoss: [NaN, NaN], // each task's loss when predicting a constant (the labels' spread)
   info: [], // [{name, experts, parameters}]
   runs: [], // a RunHistory per model, in `info` order
+  comparison: [], // the live Figure 4's cells: [{model, correlation, run (a RunHistory)}]
   firstStepAt: null, // ms since navigation start
 };
 
 const GATE_EVERY = 10; // a gate snapshot every this many steps (as worker.js sends them)
 const GATE_KEEP = 4000; // then thin to every other record
 const RECENT = 50; // steps in the "recent" training loss (the table, the health check)
-const STALL_AFTER = 1000; // steps before a flat loss counts as stalled (the default data take ~700 to give way)
+// Steps before a flat loss counts as stalled: the default data's loss stays flat for its
+// first ~700 steps at learning rate 0.01, and about as much longer as the rate is smaller.
+const STALL_AFTER = 1000; // at least
+const STALL_LR_STEPS = 10; // steps × learning rate
+/** The steps a run at the page's learning rate gets before it can count as stalled. */
+function stallAfter() {
+  const lr = store.settings?.lr;
+  return lr > 0 ? Math.max(STALL_AFTER, Math.round(STALL_LR_STEPS / lr)) : STALL_AFTER;
+}
 const STALL_RATIO = 0.9; // recent loss at least this share of a constant prediction's
 const BLOWN_RATIO = 10; // recent loss at least this many times the best recent loss
 
@@ -172,7 +181,7 @@ export class RunHistory {
   /**
    * Whether training went wrong while the loss stayed finite: 'blown' when the recent
    * loss of a task is BLOWN_RATIO times its best so far; 'stalled' when after
-   * STALL_AFTER steps a task's loss is still at least STALL_RATIO of `constant` (that
+   * `stallAfter()` steps a task's loss is still at least STALL_RATIO of `constant` (that
    * task's loss when predicting a constant: the model learned nothing of it); else null.
    * (A loss that stops being finite is the trainer's `diverged`.)
    */
@@ -182,9 +191,9 @@ export class RunHistory {
     return this.stalledTasks(constant).length ? 'stalled' : null;
   }
 
-  /** The tasks (1, 2) whose loss after STALL_AFTER steps is still near `constant`'s. */
+  /** The tasks (1, 2) whose loss after `stallAfter()` steps is still near `constant`'s. */
   stalledTasks(constant) {
-    if (this.steps < STALL_AFTER) return [];
+    if (this.steps < stallAfter()) return [];
     return this.recentLoss().flatMap((v, t) => (v >= STALL_RATIO * constant[t] ? [t + 1] : []));
   }
 }

@@ -6,7 +6,8 @@
 // `Trainers` exactly as it would to one worker.js holding every model; this module fans
 // each request out and merges the answers: one READY when every model is built, one
 // STATE for the whole set, one reply per CORRELATION, LR and INSPECT request (the
-// messages are listed in messages.js).
+// messages are listed in messages.js). The live Figure 4 (`comparison`) is built in the
+// last worker, which holds the fewest models.
 //
 // Every worker gets the same settings and seed, so each builds the same data and the
 // same batches; a model trained in any worker equals the same model trained alone, bit
@@ -47,12 +48,14 @@ export class Trainers {
     if (this.dead) return;
     switch (m.type) {
       case In.INIT:
-        return this.init(m.settings, m.models);
+        return this.init(m.settings, m.models, m.comparison);
       case In.SPEED:
         this.speed = m.value;
         return this.broadcast(m);
       case In.CRASH:
         return this.slots[0]?.worker.postMessage(m);
+      case In.COMPARE:
+        return this.slots[this.slots.length - 1]?.worker.postMessage(m);
       case In.CORRELATION:
       case In.LR:
       case In.INSPECT:
@@ -83,7 +86,7 @@ export class Trainers {
    * Splits `models` into contiguous groups, one per worker (sizes differing by at most
    * one); reuses the workers it has, starts or stops the difference.
    */
-  init(settings, models) {
+  init(settings, models, comparison = null) {
     this.generation += 1;
     this.pending.clear();
     this.held = [];
@@ -97,7 +100,8 @@ export class Trainers {
       const size = Math.floor(models.length / count) + (w < models.length % count ? 1 : 0);
       Object.assign(slot, { first, size, steps: 0, running: false, diverged: false, limit: Infinity, info: null });
       const group = models.slice(first, first + size);
-      slot.worker.postMessage(message(In.INIT, { generation: this.generation, settings, models: group }));
+      const compare = w === count - 1 ? comparison : null;
+      slot.worker.postMessage(message(In.INIT, { generation: this.generation, settings, models: group, comparison: compare }));
       first += size;
     });
   }
@@ -135,6 +139,7 @@ export class Trainers {
             message(Out.READY, {
               generation: this.generation,
               models: this.slots.flatMap((s) => s.info.models),
+              comparison: this.slots.flatMap((s) => s.info.comparison ?? []),
               pearson: m.pearson,
               constant: m.constant,
             }),

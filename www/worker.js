@@ -1,9 +1,11 @@
-// The trainer, in a module Web Worker: owns the wasm `Playground` and trains it in short
-// slices, so that it answers the page's messages within a few milliseconds, and posts
-// what happened as typed arrays (transferred, not copied). The messages it takes and
+// The trainer, in a module Web Worker: owns the wasm `Playground` (and, in one of the
+// workers, the live Figure 4 `Comparison`, trained step for step beside it on the same
+// thread, so the page's core budget holds) and trains it in short slices, so that it
+// answers the page's messages within a few milliseconds, and posts what happened as
+// typed arrays (transferred, not copied). The messages it takes and
 // sends are listed in messages.js.
 
-import init, { Playground } from './pkg/mmoe.js';
+import init, { Playground, Comparison } from './pkg/mmoe.js';
 import { ToTrainer as In, FromTrainer as Out, message } from './messages.js';
 
 const SLICE_MS = 12; // time spent training before yielding to messages
@@ -11,6 +13,10 @@ const TEST_STRIDE = 5; // [step, loss 1, loss 2, auc 1, auc 2]
 const GATE_EVERY = 10; // steps between the gate snapshots kept for the page's history
 
 let playground = null;
+let comparison = null; // the live Figure 4: every model at two correlations (or none here)
+let compareSpec = null; // {settings, models, correlations}: the comparison INIT asked for
+let compareWith = null; // the same, while it waits to be built (after the first step)
+let compareId = 0; // which start of the comparison its data belong to (COMPARE)
 let names = [];
 let running = false;
 let speed = 0; // steps per second; 0 = as fast as possible
@@ -67,6 +73,7 @@ function post(m, transfer = []) {
 function fatal(error) {
   running = false;
   playground = null;
+  comparison = null;
   post(message(Out.FATAL, { message: String(error?.message ?? error) }));
 }
 
@@ -96,11 +103,35 @@ function flush() {
       post(message(Out.DIVERGED, { model: names[i], message: diverged, step: playground.modelSteps(i) }));
     }
   }
-  post(message(Out.DATA, { generation, step: maxSteps(), testStride: TEST_STRIDE, models }), transfer);
+  const compared = comparison ? comparisonData(transfer) : null;
+  post(message(Out.DATA, { generation, step: maxSteps(), testStride: TEST_STRIDE, models, comparison: compared }), transfer);
   if (reportedDiverged.size === names.length && running) {
     running = false;
     post(message(Out.STATE, { running, allDiverged: true }));
   }
+}
+
+/** Builds the comparison asked for at the last INIT, if it is not built yet. */
+function ensureComparison() {
+  if (!compareWith) return;
+  const { settings, models, correlations } = compareWith;
+  compareWith = null;
+  try {
+    comparison = new Comparison(settings, models, correlations);
+  } catch (error) {
+    post(message(Out.ERROR, { request: 'comparison', message: String(error?.message ?? error) }));
+  }
+}
+
+/** The comparison's training losses since the last flush, per cell. */
+function comparisonData(transfer) {
+  const cells = [];
+  for (let i = 0; i < comparison.cells(); i++) {
+    const train = comparison.takeTrainLosses(i);
+    transfer.push(train.buffer);
+    cells.push({ index: i, train, diverged: comparison.diverged(i) });
+  }
+  return { id: compareId, step: comparison.step(), cells };
 }
 
 /**
@@ -111,6 +142,7 @@ function advance(n) {
   while (n > 0) {
     const k = Math.min(n, GATE_EVERY - (playground.steps() % GATE_EVERY));
     playground.step(k);
+    comparison?.advance(k);
     n -= k;
     if (playground.steps() % GATE_EVERY !== 0) continue;
     for (let i = 0; i < names.length; i++) {
@@ -144,7 +176,10 @@ function tick() {
       const perStep = (performance.now() - t0) / n;
       stepsPerCall = Math.max(1, Math.min(256, Math.floor(SLICE_MS / 3 / Math.max(perStep, 0.01))));
     }
-    if (taken > 0) flush();
+    if (taken > 0) {
+      flush();
+      ensureComparison();
+    }
     if (playground.steps() >= stopAt) {
       stopAt = Infinity;
       running = false;
@@ -164,16 +199,23 @@ function tick() {
   }
 }
 
-function build(settings, models, nextGeneration) {
+function build(settings, models, nextGeneration, compare) {
   running = false;
   playground?.free();
   playground = null;
+  comparison?.free();
+  comparison = null;
+  compareWith = null;
   generation = nextGeneration ?? generation + 1;
   stopAt = Infinity;
   limit = Infinity;
   reportedDiverged = new Set();
   stepsPerCall = 1;
   playground = new Playground(settings, models);
+  // Built after the live models' first step, off the path to it.
+  compareSpec = compare ? { settings, ...compare } : null;
+  compareWith = compare?.on ? compareSpec : null;
+  compareId = 0;
   names = models.slice();
   trails = names.map((_, i) => {
     const gates = playground.gates(i); // before training: the initial gates, at step 0
@@ -184,7 +226,9 @@ function build(settings, models, nextGeneration) {
     experts: playground.expertCount(i),
     parameters: playground.parameterCount(i),
   }));
-  post(message(Out.READY, { generation, models: info, pearson: playground.labelPearson(), constant: Array.from(playground.constantLosses()) }));
+  // Correlation-major, as the comparison orders its cells.
+  const cells = (compare?.correlations ?? []).flatMap((correlation) => compare.models.map((model) => ({ model, correlation })));
+  post(message(Out.READY, { generation, models: info, comparison: cells, pearson: playground.labelPearson(), constant: Array.from(playground.constantLosses()) }));
   flush();
 }
 
@@ -204,9 +248,10 @@ function handle(m) {
     switch (type) {
       case In.INIT:
         try {
-          build(m.settings, m.models, m.generation);
+          build(m.settings, m.models, m.generation, m.comparison);
         } catch (error) {
           playground = null;
+          comparison = null;
           post(message(Out.ERROR, { request: In.INIT, message: String(error?.message ?? error) }));
         }
         return;
@@ -249,6 +294,7 @@ function handle(m) {
         break;
       case In.STEP: {
         const steps = Math.max(1, Math.min(10000, Math.floor(m.steps ?? 1)));
+        ensureComparison();
         advance(steps);
         flush();
         break;
@@ -266,10 +312,18 @@ function handle(m) {
       case In.LR:
         try {
           playground.setLearningRate(m.value);
+          comparison?.setLearningRate(m.value);
+          if (compareSpec) compareSpec.settings = { ...compareSpec.settings, lr: m.value };
           post(message(Out.LR, { value: m.value, step: maxSteps() }));
         } catch (error) {
           post(message(Out.ERROR, { request: In.LR, message: String(error?.message ?? error) }));
         }
+        break;
+      case In.COMPARE:
+        comparison?.free();
+        comparison = null;
+        compareId = m.id;
+        compareWith = m.on ? compareSpec : null;
         break;
       case In.LIMIT:
         limit = Number(m.step);

@@ -246,6 +246,42 @@ pub fn label_correlations(settings: &Settings, ps: &[f64], samples: usize) -> Ve
         .collect()
 }
 
+/// What the page's data view plots: for each task, the latent projection w_k·x and the
+/// noisy regression label y_k of the same rows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LabelView {
+    pub projection: [Vec<f32>; 2],
+    pub label: [Vec<f32>; 2],
+}
+
+/// The first `rows` samples the seed draws under `settings`' data law (the test rows when
+/// streaming, else the first training rows), with each task's projection w_k·x and noisy
+/// label y_k (the regression label, before a binary task cuts it at its median). The
+/// inputs depend on the seed alone, so moving p moves task 2's points only.
+pub fn label_view(settings: &Settings, rows: usize) -> LabelView {
+    let law = Dataset::generate(&Settings {
+        streaming: true,
+        test_samples: 0,
+        ..settings.clone()
+    })
+    .generator;
+    let mut rng = Rng::new(settings.seed, Stream::Samples, 0);
+    let mut x = vec![0.0f32; settings.input_dim];
+    let mut view = LabelView {
+        projection: [Vec::with_capacity(rows), Vec::with_capacity(rows)],
+        label: [Vec::with_capacity(rows), Vec::with_capacity(rows)],
+    };
+    for _ in 0..rows {
+        let noise = Generator::draw_inputs(&mut rng, &mut x);
+        let (y, s) = law.labels(&x, noise);
+        for k in 0..2 {
+            view.projection[k].push(s[k]);
+            view.label[k].push(y[k] as f32);
+        }
+    }
+    view
+}
+
 /// Two orthonormal vectors: Gaussian draws, then Gram–Schmidt.
 fn orthonormal_pair(rng: &mut Rng, d: usize) -> (Vec<f64>, Vec<f64>) {
     let mut u1: Vec<f64> = (0..d).map(|_| rng.normal()).collect();
@@ -390,6 +426,48 @@ mod tests {
             .sum::<f64>()
             / 5.0;
         assert!(r > 0.6, "PLE's guess at p = 0.9: {r}");
+    }
+
+    #[test]
+    fn label_view_shows_the_test_rows_and_their_labels() {
+        let settings = Settings {
+            streaming: true,
+            test_samples: 300,
+            ..small(0.5)
+        };
+        let data = Dataset::generate(&settings);
+        let view = label_view(&settings, 200);
+        for k in 0..2 {
+            assert_eq!(view.projection[k], data.test.projection[k][..200]);
+            // Regression targets are the labels themselves.
+            assert_eq!(view.label[k], data.test.y[k][..200]);
+        }
+        // Each label is its projection through the wiggly law plus small noise.
+        let law = &data.generator;
+        for (s, y) in view.projection[1].iter().zip(&view.label[1]) {
+            assert!((law.label(*s as f64) - *y as f64).abs() < 0.6);
+        }
+        // p moves task 2's points only; identical tasks put every row on the diagonal.
+        let other = label_view(
+            &Settings {
+                correlation: -0.3,
+                ..settings.clone()
+            },
+            200,
+        );
+        assert_eq!(other.projection[0], view.projection[0]);
+        assert_eq!(other.label[0], view.label[0]);
+        assert_ne!(other.projection[1], view.projection[1]);
+        let same = label_view(
+            &Settings {
+                correlation: 1.0,
+                ..settings.clone()
+            },
+            200,
+        );
+        assert_eq!(same.projection[0], same.projection[1]);
+        // Bad sizes give empty views, never a panic.
+        assert!(label_view(&settings, 0).label[0].is_empty());
     }
 
     #[test]

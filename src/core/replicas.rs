@@ -137,6 +137,13 @@ impl Replicas {
         self.input.outputs()
     }
 
+    /// Changes every replica's learning rate, as `Trainer::set_learning_rate` does.
+    pub fn set_learning_rate(&mut self, lr: f64) {
+        for r in &mut self.replicas {
+            r.adam.lr = lr as f32;
+        }
+    }
+
     /// One Adam step of every replica that has not diverged, each exactly as its
     /// `Trainer::train_step` would take it; a replica whose loss stops being finite is
     /// marked diverged and trains no further. `data` as given to `new`.

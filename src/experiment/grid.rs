@@ -257,6 +257,31 @@ impl Recorder {
     }
 }
 
+/// One seed's data sets (one per correlation of `config`) and the replica engine holding
+/// its cells (every model at every correlation, in `config.cells()` order), fresh.
+pub fn seed_cells(config: &SweepConfig, seed: u32) -> (Vec<Dataset>, Replicas, Vec<Cell>) {
+    let data: Vec<Dataset> = config
+        .correlations
+        .iter()
+        .map(|&p| Dataset::generate(&config.settings_for(p, seed)))
+        .collect();
+    let mut trainers = Vec::new();
+    let mut cells = Vec::new();
+    for (d, &correlation) in config.correlations.iter().enumerate() {
+        let settings = config.settings_for(correlation, seed);
+        for &model in &config.models {
+            trainers.push((Trainer::new(model, &settings, &data[d]), d));
+            cells.push(Cell {
+                model,
+                correlation,
+                seed,
+            });
+        }
+    }
+    let engine = Replicas::new(trainers, &data.iter().collect::<Vec<_>>());
+    (data, engine, cells)
+}
+
 /// Every cell of one seed (all models at all correlations) trained together by the
 /// replica engine: the same numbers as training each cell alone, one computation.
 /// `advance` trains a few steps at a time, so the page's worker can report progress.
@@ -273,32 +298,14 @@ pub struct SeedRun {
 impl SeedRun {
     /// Generates the seed's data sets and builds its cells, in `config.cells()` order.
     pub fn new(config: &SweepConfig, seed: u32) -> SeedRun {
-        let data: Vec<Dataset> = config
-            .correlations
-            .iter()
-            .map(|&p| Dataset::generate(&config.settings_for(p, seed)))
-            .collect();
-        let mut trainers = Vec::new();
-        let mut recorders = Vec::new();
-        for (d, &correlation) in config.correlations.iter().enumerate() {
-            let settings = config.settings_for(correlation, seed);
-            for &model in &config.models {
-                trainers.push((Trainer::new(model, &settings, &data[d]), d));
-                recorders.push(Recorder::new(
-                    config,
-                    Cell {
-                        model,
-                        correlation,
-                        seed,
-                    },
-                ));
-            }
-        }
-        let engine = Replicas::new(trainers, &data.iter().collect::<Vec<_>>());
+        let (data, engine, cells) = seed_cells(config, seed);
         SeedRun {
             data,
             engine,
-            recorders,
+            recorders: cells
+                .into_iter()
+                .map(|c| Recorder::new(config, c))
+                .collect(),
             step: 0,
             steps: config.steps,
         }

@@ -4,7 +4,7 @@
 //! Settings cross the boundary once, as plain objects (serde-wasm-bindgen); the data
 //! read every frame leaves as typed arrays.
 
-use crate::core::data::{label_correlations, FIGURE_2};
+use crate::core::data::{label_correlations, label_view, FIGURE_2};
 use crate::core::mixture::GateStats;
 use crate::core::settings::{
     shorten, Choice, DataPreset, ModelInfo, ModelKind, Notice, Query, Settings, TaskKind,
@@ -26,6 +26,15 @@ fn to_js<T: Serialize>(value: &T) -> JsValue {
 fn violations_error(violations: Vec<crate::core::settings::Violation>) -> JsError {
     let lines: Vec<String> = violations.iter().map(|v| v.to_string()).collect();
     JsError::new(&lines.join("\n"))
+}
+
+/// Models by name (sb, omoe, mmoe, cgc); an unknown name is an error.
+pub(crate) fn model_kinds(names: &[String]) -> Result<Vec<ModelKind>, JsError> {
+    names
+        .iter()
+        .map(|m| m.parse::<ModelKind>())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| JsError::new(&e))
 }
 
 /// The numeric settings table: name, min, max, integer, help.
@@ -144,8 +153,6 @@ pub fn with_data_preset(settings: JsValue, name: &str) -> Result<JsValue, JsErro
 /// `settings.seed ..` (`[{p, mean, sd, paper}]`), as `mmoe labels` prints it.
 #[wasm_bindgen(js_name = labelCurve)]
 pub fn label_curve(settings: JsValue, seeds: u32, samples: usize) -> Result<JsValue, JsError> {
-    let settings: Settings = serde_wasm_bindgen::from_value(settings)?;
-    settings.validate().map_err(violations_error)?;
     #[derive(Serialize)]
     struct Point {
         p: f64,
@@ -154,29 +161,102 @@ pub fn label_curve(settings: JsValue, seeds: u32, samples: usize) -> Result<JsVa
         paper: f64,
     }
     let ps: Vec<f64> = FIGURE_2.iter().map(|f| f.0).collect();
-    let runs: Vec<Vec<f64>> = (0..seeds.max(1))
+    let stats = label_stats(settings, seeds, samples, &ps)?;
+    let points: Vec<Point> = FIGURE_2
+        .iter()
+        .zip(stats)
+        .map(|(&(p, paper), stat)| Point {
+            p,
+            mean: stat.mean,
+            sd: stat.sd,
+            paper,
+        })
+        .collect();
+    Ok(to_js(&points))
+}
+
+/// The label correlation at any task correlations `ps` (each clamped to -1..=1), over
+/// seeds `settings.seed ..`: `[{p, mean, sd}]`, for the curve beside the page's slider.
+#[wasm_bindgen(js_name = labelCurveAt)]
+pub fn label_curve_at(
+    settings: JsValue,
+    seeds: u32,
+    samples: usize,
+    ps: Vec<f64>,
+) -> Result<JsValue, JsError> {
+    #[derive(Serialize)]
+    struct Point {
+        p: f64,
+        mean: f64,
+        sd: f64,
+    }
+    let ps: Vec<f64> = ps
+        .into_iter()
+        .filter(|p| p.is_finite())
+        .map(|p| p.clamp(-1.0, 1.0))
+        .collect();
+    let stats = label_stats(settings, seeds, samples, &ps)?;
+    let points: Vec<Point> = ps
+        .iter()
+        .zip(stats)
+        .map(|(&p, stat)| Point {
+            p,
+            mean: stat.mean,
+            sd: stat.sd,
+        })
+        .collect();
+    Ok(to_js(&points))
+}
+
+/// Mean and sd over `seeds` seeds of the label correlation at each of `ps`.
+fn label_stats(
+    settings: JsValue,
+    seeds: u32,
+    samples: usize,
+    ps: &[f64],
+) -> Result<Vec<Stat>, JsError> {
+    let settings: Settings = serde_wasm_bindgen::from_value(settings)?;
+    settings.validate().map_err(violations_error)?;
+    let runs: Vec<Vec<f64>> = (0..seeds.clamp(1, 100))
         .map(|i| {
             let s = Settings {
                 seed: settings.seed.wrapping_add(i),
                 ..settings.clone()
             };
-            label_correlations(&s, &ps, samples.clamp(16, 100_000))
+            label_correlations(&s, ps, samples.clamp(16, 100_000))
         })
         .collect();
-    let points: Vec<Point> = FIGURE_2
-        .iter()
-        .enumerate()
-        .map(|(j, &(p, paper))| {
-            let stat = Stat::of(&runs.iter().map(|r| r[j]).collect::<Vec<_>>());
-            Point {
-                p,
-                mean: stat.mean,
-                sd: stat.sd,
-                paper,
-            }
-        })
-        .collect();
-    Ok(to_js(&points))
+    Ok((0..ps.len())
+        .map(|j| Stat::of(&runs.iter().map(|r| r[j]).collect::<Vec<_>>()))
+        .collect())
+}
+
+/// The paper's Figure 2 read-offs, `[{p, r}]`.
+#[wasm_bindgen(js_name = figure2)]
+pub fn figure_2() -> JsValue {
+    #[derive(Serialize)]
+    struct ReadOff {
+        p: f64,
+        r: f64,
+    }
+    let points: Vec<ReadOff> = FIGURE_2.iter().map(|&(p, r)| ReadOff { p, r }).collect();
+    to_js(&points)
+}
+
+/// The data view's rows (`data::label_view`, at most 5,000): `[w1·x for every row, y1 …,
+/// w2·x …, y2 …]`, each block `rows` long.
+#[wasm_bindgen(js_name = dataView)]
+pub fn data_view(settings: JsValue, rows: usize) -> Result<Float32Array, JsError> {
+    let settings: Settings = serde_wasm_bindgen::from_value(settings)?;
+    settings.validate().map_err(violations_error)?;
+    let view = label_view(&settings, rows.min(5000));
+    let blocks = [
+        view.projection[0].as_slice(),
+        view.label[0].as_slice(),
+        view.projection[1].as_slice(),
+        view.label[1].as_slice(),
+    ];
+    Ok(Float32Array::from(blocks.concat().as_slice()))
 }
 
 /// Per-model record of what happened since the page last asked.
@@ -206,11 +286,7 @@ impl Playground {
     #[wasm_bindgen(constructor)]
     pub fn new(settings: JsValue, models: Vec<String>) -> Result<Playground, JsError> {
         let settings: Settings = serde_wasm_bindgen::from_value(settings)?;
-        let kinds = models
-            .iter()
-            .map(|m| m.parse::<ModelKind>())
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| JsError::new(&e))?;
+        let kinds = model_kinds(&models)?;
         let session = Session::new(settings, &kinds).map_err(violations_error)?;
         let pending = kinds.iter().map(|_| Pending::default()).collect();
         let mut playground = Playground { session, pending };

@@ -2,11 +2,18 @@
 //! workers, one `ExperimentSeed` (every cell of a seed, by the replica engine) at a time,
 //! their cells collected on the page by an `Experiment`, and its four figures drawn on
 //! canvases by the same code that writes the CLI's PNGs (`figures::Figure`), at the size and in
-//! the words of the page.
+//! the words of the page. `Comparison` is the live Figure 4 beside the page's charts: the
+//! chosen models at two correlations, one seed, trained step by step with the replica
+//! engine while the page plays.
 
+use crate::core::data::Dataset;
+use crate::core::replicas::Replicas;
+use crate::core::settings::Settings;
 use crate::experiment::figures::{Figure, Look};
-use crate::experiment::grid::{CellResult, SeedRun, SweepConfig};
+use crate::experiment::grid::{seed_cells, Cell, CellResult, SeedRun, SweepConfig};
 use crate::experiment::results::SweepResults;
+use crate::web::bindings::model_kinds;
+use js_sys::Float64Array;
 use plotters::prelude::IntoDrawingArea;
 use plotters_canvas::CanvasBackend;
 use wasm_bindgen::prelude::*;
@@ -57,6 +64,113 @@ impl ExperimentSeed {
             .take()
             .ok_or_else(|| JsError::new("this seed is already finished"))?;
         serde_json::to_string(&run.finish()).map_err(|e| JsError::new(&e.to_string()))
+    }
+}
+
+/// The live Figure 4: every model of `models` at every correlation of `correlations`, from
+/// the same seed, inputs and initial weights, trained together (the replica engine) for
+/// as long as the page plays. Lives in a trainer worker.
+#[wasm_bindgen]
+pub struct Comparison {
+    data: Vec<Dataset>,
+    engine: Replicas,
+    cells: Vec<Cell>,
+    step: usize,
+    /// Per cell, the training losses since the last take: [step, loss 1, loss 2]*.
+    pending: Vec<Vec<f64>>,
+}
+
+#[wasm_bindgen]
+impl Comparison {
+    /// `settings` as for `Playground` (its correlation is replaced by each of
+    /// `correlations`), `models` by name. Fails with a readable message when invalid.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        settings: JsValue,
+        models: Vec<String>,
+        correlations: Vec<f64>,
+    ) -> Result<Comparison, JsError> {
+        let base: Settings = serde_wasm_bindgen::from_value(settings)?;
+        let config = SweepConfig {
+            models: model_kinds(&models)?,
+            correlations,
+            seeds: 1,
+            first_seed: base.seed,
+            steps: 1,
+            curve_every: 1,
+            base,
+        };
+        config.validate().map_err(|e| JsError::new(&e))?;
+        let (data, engine, cells) = seed_cells(&config, config.first_seed);
+        Ok(Comparison {
+            data,
+            engine,
+            pending: vec![Vec::new(); cells.len()],
+            cells,
+            step: 0,
+        })
+    }
+
+    /// Cells (models × correlations, correlation-major).
+    pub fn cells(&self) -> usize {
+        self.cells.len()
+    }
+
+    /// Steps taken so far.
+    pub fn step(&self) -> u32 {
+        self.step as u32
+    }
+
+    #[wasm_bindgen(js_name = cellModel)]
+    pub fn cell_model(&self, i: usize) -> String {
+        self.cells.get(i).map_or("", |c| c.model.name()).into()
+    }
+
+    #[wasm_bindgen(js_name = cellCorrelation)]
+    pub fn cell_correlation(&self, i: usize) -> f64 {
+        self.cells.get(i).map_or(f64::NAN, |c| c.correlation)
+    }
+
+    /// Whether cell `i` stopped because its loss stopped being finite.
+    pub fn diverged(&self, i: usize) -> bool {
+        self.engine
+            .replicas
+            .get(i)
+            .is_some_and(|r| r.diverged.is_some())
+    }
+
+    /// Trains every cell that has not diverged `steps` more steps (at most 10,000).
+    pub fn advance(&mut self, steps: u32) {
+        let data: Vec<&Dataset> = self.data.iter().collect();
+        for _ in 0..steps.min(10_000) {
+            self.engine.train_step(&data);
+            self.step += 1;
+            for (r, pending) in self.engine.replicas.iter().zip(&mut self.pending) {
+                if r.diverged.is_none() {
+                    pending.extend([self.step as f64, r.losses[0], r.losses[1]]);
+                }
+            }
+        }
+    }
+
+    /// Changes every cell's learning rate (the page's live learning-rate change; the
+    /// value was checked by the `Playground` beside it).
+    #[wasm_bindgen(js_name = setLearningRate)]
+    pub fn set_learning_rate(&mut self, lr: f64) {
+        if lr.is_finite() && lr > 0.0 {
+            self.engine.set_learning_rate(lr);
+        }
+    }
+
+    /// Cell `i`'s training losses since the last call, as [step, loss 1, loss 2]*.
+    #[wasm_bindgen(js_name = takeTrainLosses)]
+    pub fn take_train_losses(&mut self, i: usize) -> Float64Array {
+        let Some(pending) = self.pending.get_mut(i) else {
+            return Float64Array::new_with_length(0);
+        };
+        let out = Float64Array::from(pending.as_slice());
+        pending.clear();
+        out
     }
 }
 

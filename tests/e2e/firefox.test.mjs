@@ -13,7 +13,8 @@ const waitForStep = (page, n) =>
   page.waitForFunction((k) => window.mmoe.snapshot().step >= k, { timeout: 120000, polling: 100 }, n);
 
 test('Firefox: trains all four models, losses fall, heatmaps draw, pause stops', async () => {
-  const { page, seen, close } = await openFirefoxPage(env);
+  // Learning rate 0.01: 800 steps are enough for every loss to fall (the default 0.001 takes thousands).
+  const { page, seen, close } = await openFirefoxPage(env, 'lr=0.01');
   assert.deepEqual(await page.evaluate(() => window.mmoe.models()), ['sb', 'omoe', 'mmoe', 'cgc']);
   await page.click('#play');
   const N = 800; // as in page.test.mjs: the same numbers as in Chromium, bit for bit
@@ -40,6 +41,37 @@ test('Firefox: trains all four models, losses fall, heatmaps draw, pause stops',
   const paused = await page.evaluate(() => window.mmoe.snapshot().step);
   await new Promise((resolve) => setTimeout(resolve, 1000));
   assert.equal(await page.evaluate(() => window.mmoe.snapshot().step), paused);
+  assert.deepEqual(seen.errors, []);
+  assert.deepEqual(seen.console, []);
+  await close();
+});
+
+test('Firefox: the label curve, the data view and the live Figure 4', async () => {
+  // Learning rate 0.01: a few hundred steps are enough for every loss to fall.
+  const { page, seen, close } = await openFirefoxPage(env, 'lr=0.01', { width: 1440, height: 900 });
+  await page.waitForFunction(() => window.mmoe.labelCurve().points > 0 && !window.mmoe.labelCurve().pending, { timeout: 60000 });
+  assert.equal(await page.evaluate(() => window.mmoe.labelCurve().paper), 9);
+  const before = await page.evaluate(() => window.mmoe.dataView());
+  await page.evaluate(() => {
+    const el = document.getElementById('correlation');
+    el.value = '0.9';
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+    el.dispatchEvent(new Event('change', { bubbles: true }));
+  });
+  await page.waitForFunction((n) => window.mmoe.labelCurve().p === 0.9 && window.mmoe.dataView().draws > n, {}, before.draws);
+  assert.ok((await page.evaluate(() => window.mmoe.dataView().r)) > before.r);
+  await page.click('#play');
+  await page.waitForFunction(() => window.mmoe.figure4().step >= 300, { timeout: 120000, polling: 100 });
+  await page.click('#play');
+  await page.waitForFunction(() => !window.mmoe.snapshot().running);
+  const cells = await page.evaluate(() => window.mmoe.figure4().cells);
+  assert.equal(cells.length, 8);
+  for (const c of cells) assert.ok(c.loss < c.start, `${c.model} at p = ${c.correlation}: ${c.start} -> ${c.loss}`);
+  const { draws } = await page.evaluate(() => window.mmoe.figure4());
+  await page.evaluate(() => document.getElementById('figure4').scrollIntoView());
+  await page.waitForFunction((n) => window.mmoe.figure4().draws > n, {}, draws);
+  assert.ok((await inkFraction(page, '#figure4-1')) > 0.03, 'the p = 0.5 panel drew');
+  await page.screenshot({ path: screenshotPath('firefox-story.png') });
   assert.deepEqual(seen.errors, []);
   assert.deepEqual(seen.console, []);
   await close();

@@ -31,6 +31,10 @@ pub struct LossChart {
     models: Vec<ModelCurves>,
     marks: Vec<(f64, String)>,
     task_labels: [String; 2],
+    /// A loss range to draw instead of the data's own (charts shown side by side share one).
+    range: Option<(f64, f64)>,
+    /// The loss axis's title instead of the page-wide one (e.g. "training loss (log scale)").
+    loss_word: Option<String>,
     lecture: bool,
     pixel_ratio: f64,
     dirty: bool,
@@ -50,6 +54,8 @@ impl LossChart {
             models: Vec::new(),
             marks: Vec::new(),
             task_labels: ["task 1".into(), "task 2".into()],
+            range: None,
+            loss_word: None,
             lecture: false,
             pixel_ratio: 1.0,
             dirty: true,
@@ -135,6 +141,29 @@ impl LossChart {
         self.dirty = true;
     }
 
+    /// The smallest and largest finite positive loss stored, `[lo, hi]` (empty when none).
+    #[wasm_bindgen(js_name = lossRange)]
+    pub fn loss_range(&self) -> Vec<f64> {
+        self.data_range()
+            .map_or_else(Vec::new, |(lo, hi)| vec![lo, hi])
+    }
+
+    /// Draws the loss axis over `lo..hi` (widened to cover the data) instead of the data's
+    /// own range; a non-finite or non-positive bound goes back to the data's range.
+    #[wasm_bindgen(js_name = setLossRange)]
+    pub fn set_loss_range(&mut self, lo: f64, hi: f64) {
+        let range = (finite_positive(lo) && finite_positive(hi) && lo <= hi).then_some((lo, hi));
+        self.dirty |= range != self.range;
+        self.range = range;
+    }
+
+    /// Titles the loss axis `word` instead of the page-wide words' (empty: those again).
+    #[wasm_bindgen(js_name = setLossWord)]
+    pub fn set_loss_word(&mut self, word: String) {
+        self.loss_word = (!word.is_empty()).then_some(word);
+        self.dirty = true;
+    }
+
     /// Whether anything changed since the last `draw`.
     #[wasm_bindgen(getter)]
     pub fn dirty(&self) -> bool {
@@ -163,6 +192,19 @@ fn finite_positive(v: f64) -> bool {
 }
 
 impl LossChart {
+    fn data_range(&self) -> Option<(f64, f64)> {
+        let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+        for m in &self.models {
+            for p in m.train.iter().chain(m.test.iter()) {
+                for &v in p[1..].iter().filter(|&&v| finite_positive(v)) {
+                    lo = lo.min(v);
+                    hi = hi.max(v);
+                }
+            }
+        }
+        lo.is_finite().then_some((lo, hi))
+    }
+
     fn draw_on(&self, root: &DrawingArea<CanvasBackend, Shift>, t: Theme) -> Result<(), String> {
         let err = |e: DrawingAreaErrorKind<_>| e.to_string();
         let words = words();
@@ -178,21 +220,13 @@ impl LossChart {
 
         // Ranges over everything visible.
         let mut max_step: f64 = 10.0;
-        let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
         for m in &self.models {
             max_step = max_step.max(m.train.last_step()).max(m.test.last_step());
-            for p in m.train.iter().chain(m.test.iter()) {
-                for &v in &p[1..] {
-                    if finite_positive(v) {
-                        lo = lo.min(v);
-                        hi = hi.max(v);
-                    }
-                }
-            }
         }
-        if !lo.is_finite() {
-            (lo, hi) = (0.01, 10.0);
-        }
+        let (lo, hi) = match (self.data_range(), self.range) {
+            (Some((lo, hi)), Some((a, b))) => (lo.min(a), hi.max(b)),
+            (data, shared) => data.or(shared).unwrap_or((0.01, 10.0)),
+        };
         // Pad by a fraction of a decade on each side, and show at least half a decade.
         let (mut llo, mut lhi) = (lo.log10() - 0.06, hi.log10() + 0.06);
         if lhi - llo < 0.5 {
@@ -221,7 +255,7 @@ impl LossChart {
             .label_style(label_style)
             .axis_desc_style(desc_style)
             .x_desc(words.training_step.as_str())
-            .y_desc(words.loss_log.as_str())
+            .y_desc(self.loss_word.as_deref().unwrap_or(&words.loss_log))
             .x_labels(8)
             .y_labels(0)
             .y_label_formatter(&|_| String::new())
@@ -350,7 +384,11 @@ impl LossChart {
         let margin = t.scaled(10.0);
         let mut keys: Vec<Key> = self.models.iter().map(|m| Key::Model(&m.name)).collect();
         let models = keys.len();
-        keys.extend([Key::Task(0), Key::Task(1), Key::Test(words.test.clone())]);
+        keys.extend([Key::Task(0), Key::Task(1)]);
+        // The test-loss key only when the chart shows test losses.
+        if self.models.iter().any(|m| !m.test.is_empty()) {
+            keys.push(Key::Test(words.test.clone()));
+        }
         let widths: Vec<i32> = keys
             .iter()
             .map(|k| {
