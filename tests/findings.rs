@@ -3,13 +3,13 @@
 //! measured on (docs/reproduction.md):
 //!
 //! - **the defaults** (the paper's Figure 2 data, streaming, Adam 0.001): 6 seeds ×
-//!   20,000 steps at p = 1 and 0.5, the scale at which the story shows: Shared-Bottom and
-//!   OMoE lose ground as the tasks drift apart, MMoE holds, its gates separate;
+//!   20,000 steps at p = 1 and 0.5, the scale at which the story shows: OMoE loses ground
+//!   as the tasks drift apart, MMoE holds, its gates separate, Shared-Bottom stays behind;
 //! - **the "ple" data** (PLE 2020's guess, 10,000 fixed samples, Adam 0.01): 6 seeds ×
 //!   800 steps at p = 1 and 0.1, the gap between the gated models and Shared-Bottom.
 //!
-//! Every check is a median or a count over the seeds, with margins read off the 30-seed
-//! (defaults) and 20-seed (ple) runs and verified on disjoint seed sets, so no single
+//! Every check is a median or a count over the seeds, with margins read off the ten
+//! 6-seed blocks of seeds 1-60 (defaults) and the 20-seed runs (ple), disjoint seed sets, so no single
 //! lucky seed decides a test. Findings that did not reproduce are not asserted.
 
 use mmoe::experiment::grid::SweepConfig;
@@ -168,9 +168,9 @@ fn drift(model: ModelKind) -> Vec<f64> {
 #[test]
 fn defaults_omoe_loses_ground_as_the_tasks_drift_apart_and_mmoe_holds() {
     // Finding (b): with one gate, OMoE's task-1 loss rises from p = 1 to 0.5, by more
-    // than MMoE's (seen on 6-seed blocks of seeds 1-60: median rise ×OMOE_RANGE, in
-    // OMOE_UP of 6 seeds; OMoE's rise over MMoE's ×OVER_RANGE, in OVER_UP of 6), while
-    // MMoE's median change stays MMOE_RANGE.
+    // than MMoE's (seen on the ten 6-seed blocks of seeds 1-60, 20,000 steps: median rise
+    // ×1.19-2.15, in 4-6 of 6 seeds; OMoE's rise over MMoE's ×1.12-4.69, in 3-6 of 6),
+    // while MMoE's median change stays ×0.35-1.36.
     let omoe = drift(Omoe);
     let up = omoe.iter().filter(|&&r| r > 1.0).count();
     let over: Vec<f64> = omoe.iter().zip(drift(Mmoe)).map(|(o, m)| o / m).collect();
@@ -181,7 +181,7 @@ fn defaults_omoe_loses_ground_as_the_tasks_drift_apart_and_mmoe_holds() {
         "OMoE: median change ×{m:.3}, up in {up} of 6"
     );
     assert!(
-        o > 1.05 && more >= 4,
+        o > 1.05 && more >= 3,
         "OMoE / MMoE change ×{o:.3}, more in {more} of 6"
     );
     assert!(mm < 1.5, "MMoE: median change ×{mm:.3}");
@@ -189,8 +189,8 @@ fn defaults_omoe_loses_ground_as_the_tasks_drift_apart_and_mmoe_holds() {
 
 #[test]
 fn defaults_gated_models_beat_shared_bottom_when_the_tasks_differ() {
-    // Seen: median Shared-Bottom / MMoE at p = 0.5 SB_RANGE on 6-seed blocks. Shared-
-    // Bottom's own rise with p (finding (a)) is not asserted: at 20,000 steps it is
+    // Seen: median Shared-Bottom / MMoE at p = 0.5 1.12-3.17 on the ten 6-seed
+    // blocks. Shared-Bottom's own rise with p (finding (a)) is not asserted: at 20,000 steps it is
     // within the seed noise (docs/reproduction.md).
     let m = median(ratios_in(defaults(), Sb, Mmoe, APART, Metric::TrainLoss(0)));
     assert!(m > 1.05, "median SB / MMoE at p = 0.5: {m:.3}");
@@ -199,7 +199,8 @@ fn defaults_gated_models_beat_shared_bottom_when_the_tasks_differ() {
 #[test]
 fn defaults_omoe_matches_mmoe_when_the_tasks_are_identical() {
     // Finding (c): at p = 1 one gate does as well as two (seen: median OMoE / MMoE
-    // O1_RANGE on 6-seed blocks).
+    // 0.83-1.34 on nine of the ten 6-seed blocks; 0.33 on seeds 19-24, where MMoE's runs
+    // at p = 1 got stuck: so only the upper side is asserted).
     let m = median(ratios_in(
         defaults(),
         Omoe,
@@ -207,16 +208,13 @@ fn defaults_omoe_matches_mmoe_when_the_tasks_are_identical() {
         HIGH,
         Metric::TrainLoss(0),
     ));
-    assert!(
-        (0.7..1.45).contains(&m),
-        "median OMoE / MMoE at p = 1: {m:.3}"
-    );
+    assert!(m < 1.45, "median OMoE / MMoE at p = 1: {m:.3}");
 }
 
 #[test]
 fn defaults_mmoe_gates_separate_and_nothing_diverges() {
     // Seen: the L1 distance between the tasks' mean gates higher at p = 0.5 in every
-    // seed, its median ×L1_RANGE from p = 1 on 6-seed blocks.
+    // seed, its median ×1.9-6.2 from p = 1 on the ten 6-seed blocks.
     let r = defaults();
     assert!(r.cells.iter().all(|c| !c.diverged));
     let high = r.values(Mmoe, HIGH, Metric::GateL1);
