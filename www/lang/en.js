@@ -209,7 +209,7 @@ export default {
   'field.weight2': 'Task 2 loss weight',
   'field.eval_every': 'Steps between tests',
   'explain.1.head': 'Sharing one bottom costs.',
-  'explain.1': 'Shared-Bottom’s training loss sits above the gated models’, and its runs vary most from seed to seed: some get stuck (over seeds 31–65 at the defaults, 20,000 steps, its final task-1 training loss is 1.18× MMoE’s at p = 1 and 1.37× at p = 0.5 (medians), and a fifth to a third of its runs end above twice MMoE’s median).',
+  'explain.1': 'Shared-Bottom’s training loss sits above the gated models’, and its runs vary most from seed to seed: some get stuck (over seeds 31–65 at the defaults, 20,000 steps, its final task-1 training loss is 1.18× MMoE’s at p = 1 and 1.37× at p = 0.5 (medians), and a third of its runs end above twice MMoE’s median).',
   'explain.2.head': 'Per-task gates separate as the tasks drift apart.',
   'explain.2': 'Drag p from 1 towards 0.5 while training (a purple line marks the change): MMoE’s two heatmap rows, nearly equal at p = 1, move apart (over seeds 31–65 their L1 distance is about 0.6 at p = 1 and 1.6 at p = 0.5). OMoE has one gate, so its rows are always equal, and it pays for it: its task-1 training loss rises 1.38× from p = 1 to 0.5 while MMoE’s stays put (0.99×).',
   'explain.3.head': 'Identical tasks (p = 1):',
