@@ -25,6 +25,19 @@ SYSTEM_PYTHON = "/usr/bin/python3"
 MODELS = ("sb", "omoe", "mmoe", "cgc")
 
 
+def time_steps(step, args):
+    """Steps per second of `step`, once per repeat, after the warm-up."""
+    for _ in range(args.warmup):
+        step()
+    rates = []
+    for _ in range(args.repeats):
+        t = time.perf_counter()
+        for _ in range(args.steps):
+            step()
+        rates.append(args.steps / (time.perf_counter() - t))
+    return rates
+
+
 def parse_args():
     cores = os.cpu_count() or 1
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -198,14 +211,7 @@ def measure(kind, c, args, seed):
         opt.step()
         state["losses"] = (l1.item(), l2.item())
 
-    for _ in range(args.warmup):
-        step()
-    rates = []
-    for _ in range(args.repeats):
-        t = time.perf_counter()
-        for _ in range(args.steps):
-            step()
-        rates.append(args.steps / (time.perf_counter() - t))
+    rates = time_steps(step, args)
     if not all(map(lambda v: v == v and abs(v) != float("inf"), state["losses"])):
         sys.exit(f"{kind}: loss is not finite")
     return params, rates

@@ -22,7 +22,6 @@ import json
 import os
 import statistics
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -51,7 +50,7 @@ if __name__ == "__main__":
     ARGS = parse_args()
     os.environ["OPENBLAS_NUM_THREADS"] = str(ARGS.threads)  # see bench.py
 
-from bench import PAPER, TASKS, blas_library, expected_parameters  # noqa: E402 (re-execs into /usr/bin/python3 if needed)
+from bench import PAPER, TASKS, blas_library, expected_parameters, time_steps  # noqa: E402 (re-execs into /usr/bin/python3 if needed)
 
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
@@ -150,14 +149,7 @@ def measure(kind, c, args):
         opt.step()
         state["losses"] = losses.detach().tolist()
 
-    for _ in range(args.warmup):
-        step()
-    rates = []
-    for _ in range(args.repeats):
-        t = time.perf_counter()
-        for _ in range(args.steps):
-            step()
-        rates.append(r * args.steps / (time.perf_counter() - t))
+    rates = [r * rate for rate in time_steps(step, args)]
     if not all(v == v and abs(v) != float("inf") for row in state["losses"] for v in row):
         sys.exit(f"{kind}: loss is not finite")
     return r, rates
