@@ -5,6 +5,8 @@
 //! - **the defaults** (the paper's Figure 2 data, streaming, Adam 0.001): 6 seeds ×
 //!   20,000 steps at p = 1 and 0.5, the scale at which the story shows: OMoE loses ground
 //!   as the tasks drift apart, MMoE holds, its gates separate, Shared-Bottom stays behind;
+//! - **the paper's Figure 3** (the defaults with a 16-unit shared bottom): Shared-Bottom
+//!   alone, 6 seeds × 20,000 steps at p = 1 and 0.5: its loss rises as the tasks drift apart;
 //! - **the "ple" data** (PLE 2020's guess, 10,000 fixed samples, Adam 0.01): 6 seeds ×
 //!   800 steps at p = 1 and 0.1, the gap between the gated models and Shared-Bottom.
 //!
@@ -23,9 +25,15 @@ const HIGH: f64 = 1.0;
 const LOW: f64 = 0.1;
 const APART: f64 = 0.5;
 
-fn sweep(base: Settings, low: f64, steps: usize, curve_every: usize) -> SweepResults {
+fn sweep(
+    models: &[ModelKind],
+    base: Settings,
+    low: f64,
+    steps: usize,
+    curve_every: usize,
+) -> SweepResults {
     let config = SweepConfig {
-        models: vec![Sb, Omoe, Mmoe],
+        models: models.to_vec(),
         correlations: vec![HIGH, low],
         seeds: 6,
         first_seed: 1,
@@ -45,14 +53,27 @@ fn results() -> &'static SweepResults {
             lr: 0.01,
             ..Settings::default().with_data_preset("ple").unwrap()
         };
-        sweep(base, LOW, 800, 20)
+        sweep(&[Sb, Omoe, Mmoe], base, LOW, 800, 20)
     })
 }
 
 /// The sweep at the defaults shared by its tests: 36 cells × 20,000 steps.
 fn defaults() -> &'static SweepResults {
     static RESULTS: OnceLock<SweepResults> = OnceLock::new();
-    RESULTS.get_or_init(|| sweep(Settings::default(), APART, 20_000, 1000))
+    RESULTS.get_or_init(|| sweep(&[Sb, Omoe, Mmoe], Settings::default(), APART, 20_000, 1000))
+}
+
+/// The paper's Figure 3 at the defaults' data: Shared-Bottom alone with a 16-unit shared
+/// bottom, 12 cells × 20,000 steps.
+fn figure3() -> &'static SweepResults {
+    static RESULTS: OnceLock<SweepResults> = OnceLock::new();
+    RESULTS.get_or_init(|| {
+        let base = Settings {
+            bottom_units: 16,
+            ..Settings::default()
+        };
+        sweep(&[Sb], base, APART, 20_000, 1000)
+    })
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -157,7 +178,10 @@ fn ple_shared_bottom_final_loss_varies_more_over_seeds() {
 
 /// Per-seed change of task 1's final training loss from p = 1 to p = 0.5 (a ratio).
 fn drift(model: ModelKind) -> Vec<f64> {
-    let r = defaults();
+    drift_in(defaults(), model)
+}
+
+fn drift_in(r: &SweepResults, model: ModelKind) -> Vec<f64> {
     r.values(model, APART, Metric::TrainLoss(0))
         .into_iter()
         .zip(r.values(model, HIGH, Metric::TrainLoss(0)))
@@ -188,10 +212,31 @@ fn defaults_omoe_loses_ground_as_the_tasks_drift_apart_and_mmoe_holds() {
 }
 
 #[test]
+fn figure3_a_small_shared_bottom_does_better_when_the_tasks_agree() {
+    // Finding (a), the paper's Figure 3: with a 16-unit shared bottom the two tasks compete
+    // for too few units, so task 1's loss rises as p falls (the paper: 0.285 at p = 1,
+    // 0.40 at p = 0.5). Seen on the ten 6-seed blocks of seeds 1-60, 20,000 steps: mean
+    // loss at p = 0.5 over mean loss at p = 1 ×1.12-2.38, the loss up in 3-6 of 6 seeds.
+    let r = figure3();
+    assert!(r.cells.iter().all(|c| !c.diverged));
+    let mean = |p| {
+        let v = r.values(Sb, p, Metric::TrainLoss(0));
+        v.iter().sum::<f64>() / v.len() as f64
+    };
+    let rise = mean(APART) / mean(HIGH);
+    let up = drift_in(r, Sb).iter().filter(|&&x| x > 1.0).count();
+    assert!(
+        rise > 1.05 && up >= 3,
+        "mean loss ×{rise:.3} from p = 1 to 0.5, up in {up} of 6"
+    );
+}
+
+#[test]
 fn defaults_gated_models_beat_shared_bottom_when_the_tasks_differ() {
     // Seen: median Shared-Bottom / MMoE at p = 0.5 1.12-3.17 on the ten 6-seed
-    // blocks. Shared-Bottom's own rise with p (finding (a)) is not asserted: at 20,000 steps it is
-    // within the seed noise (docs/reproduction.md).
+    // blocks. The paper-sized Shared-Bottom's own rise with p is not asserted: at its 113
+    // units it is within the seed noise up to 100,000 steps (docs/reproduction.md); the
+    // 16-unit bottom of Figure 3 shows it (above).
     let m = median(ratios_in(defaults(), Sb, Mmoe, APART, Metric::TrainLoss(0)));
     assert!(m > 1.05, "median SB / MMoE at p = 0.5: {m:.3}");
 }
