@@ -14,6 +14,18 @@ export const FIGURE4_P = [1, 0.5];
 const DRAW_MS = 250;
 const RECENT = 200; // steps in the summary's recent training loss
 const BIG_SCREEN = window.matchMedia('(min-width: 701px)');
+/**
+ * A comparison cell at its step `upTo` (its last step if it has not got there): that step
+ * (`steps`), its mean training loss of both tasks over the RECENT steps up to it (`loss`)
+ * and over its first five steps (`start`).
+ */
+export function recentCell(c, upTo = Infinity) {
+  const [a, b] = c.run.recentLoss(RECENT, upTo);
+  const first = [1, 2, 3, 4, 5].map((s) => c.run.trainAt(s)).filter(Boolean);
+  const start = first.reduce((sum, [x, y]) => sum + (x + y) / 2, 0) / first.length;
+  return { model: c.model, correlation: c.correlation, steps: Math.min(c.run.steps, upTo), loss: (a + b) / 2, start };
+}
+
 /** A loss or a ratio for the summary ('–' for a cell that diverged). */
 const fmt = (v, digits) => (Number.isFinite(v) ? v.toFixed(digits) : '–');
 
@@ -134,12 +146,7 @@ export class Figure4 {
 
   /** Each cell's mean training loss of both tasks over the last RECENT steps. */
   recent() {
-    return this.cells.map((c) => {
-      const [a, b] = c.run.recentLoss(RECENT);
-      const first = [1, 2, 3, 4, 5].map((s) => c.run.trainAt(s)).filter(Boolean);
-      const start = first.reduce((sum, [x, y]) => sum + (x + y) / 2, 0) / first.length;
-      return { model: c.model, correlation: c.correlation, steps: c.run.steps, loss: (a + b) / 2, start };
-    });
+    return this.cells.map((c) => recentCell(c));
   }
 
   /** "OMoE / MMoE: ×1.10 at p = 1, ×1.30 at p = 0.5 · …" once there is something to compare. */

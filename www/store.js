@@ -12,7 +12,7 @@ export const store = {
   speed: 0,
   lecture: false,
   autoplay: false,
-  preset: null, // the guided-tour preset being shown (1–6)
+  preset: null, // the guided-tour preset being shown (1–7)
   lang: 'en',
   generation: 0, // of the models the page is showing (the trainers' build counter)
   running: false, // the page wants training to run
@@ -134,15 +134,16 @@ export class RunHistory {
     return rows;
   }
 
-  /** Mean training loss of each task over the last `n` steps. */
-  recentLoss(n = RECENT) {
-    const from = Math.max(1, this.steps - n + 1);
+  /** Mean training loss of each task over the `n` steps up to step `upTo` (the last step). */
+  recentLoss(n = RECENT, upTo = this.steps) {
+    const end = Math.min(upTo, this.steps);
+    const from = Math.max(1, end - n + 1);
     const sums = [0, 0];
-    for (let s = from; s <= this.steps; s++) {
+    for (let s = from; s <= end; s++) {
       sums[0] += this.train[2 * (s - 1)];
       sums[1] += this.train[2 * s - 1];
     }
-    const count = this.steps - from + 1;
+    const count = end - from + 1;
     return count > 0 ? sums.map((v) => v / count) : [NaN, NaN];
   }
 

@@ -5,13 +5,18 @@
 import { store } from './store.js';
 import { t } from './i18n.js';
 import { PRESETS, presetSettings, matches } from './presets.js';
+import { recentCell } from './figure4.js';
 
 const $ = (id) => document.getElementById(id);
 const find = (n) => PRESETS.find((p) => p.n === n);
 const title = (p) => `${p.n}. ${t(`p${p.n}.title`)}`;
 
-/** The light snapshot the presets' checks read (latest evaluation only). */
-export function claimSnapshot() {
+/**
+ * The light snapshot the presets' checks read: each model at its latest evaluation, and
+ * the live Figure 4 view's cells (recent training losses) at step `figure4At` (their
+ * latest step if they have not got there).
+ */
+export function claimSnapshot(figure4At = Infinity) {
   const models = {};
   for (const run of store.runs) {
     const test = run.latestTest();
@@ -21,13 +26,13 @@ export function claimSnapshot() {
       entropy_test: Array.from(run.testEntropy),
     };
   }
-  return { step: store.step, models };
+  return { step: store.step, models, figure4: store.comparison.map((c) => recentCell(c, figure4At)) };
 }
 
 /** The shown preset's claim checked on the page's numbers, or null. */
 export function checkClaim() {
   const p = find(store.preset);
-  return p && store.runs.length ? p.check(claimSnapshot(), store.settings) : null;
+  return p && store.runs.length ? p.check(claimSnapshot(p.figure4 ? p.budget : Infinity), store.settings) : null;
 }
 
 export class Tour {
@@ -80,10 +85,14 @@ export class Tour {
       el.textContent = '';
       return;
     }
-    const evaluated = Math.min(...store.runs.map((r) => r.evaluatedAt()));
+    // A claim on the live Figure 4 view is checked at its budget step (the view starts a few
+    // steps after the models, so its step is not theirs), the others at the latest evaluation.
+    const steps = p.figure4 ? store.comparison.map((c) => c.run.steps) : store.runs.map((r) => r.evaluatedAt());
+    const evaluated = steps.length ? Math.min(...steps) : 0;
+    const shown = p.figure4 ? Math.min(evaluated, p.budget) : evaluated;
     const { ok, value } = checkClaim();
     const mark = evaluated < p.budget ? '…' : ok ? '✓' : '✗';
-    el.textContent = `(${t('counter.step')} ${evaluated}: ${value} ${mark})`;
+    el.textContent = `(${t('counter.step')} ${shown}: ${value} ${mark})`;
     el.className = `verdict ${evaluated < p.budget ? '' : ok ? 'ok' : 'bad'}`;
   }
 

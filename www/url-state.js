@@ -8,7 +8,7 @@ import { modelNames } from './catalogue.js';
 import { LANGS } from './i18n.js';
 
 export const SPEEDS = [0, 500, 100, 20, 5, 1]; // steps per second; 0 = as fast as possible
-export const PRESET_COUNT = 6;
+export const PRESET_COUNT = 7;
 
 function parseFlag(u, notices) {
   const v = u.value.trim().toLowerCase();

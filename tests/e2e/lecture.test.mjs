@@ -41,7 +41,7 @@ test('lecture mode: toggle and lecture=1, large type, essentials only, 1920×108
   await context.close();
 });
 
-test('keyboard: space, →, r, 1–6, l, ?, Esc; nothing fires while typing in an input', async () => {
+test('keyboard: space, →, r, 1–7, l, ?, Esc; nothing fires while typing in an input', async () => {
   const { page, context } = await openPage(env, 'models=mmoe&speed=100');
   const snap = () => page.evaluate(() => window.mmoe.snapshot());
   await page.keyboard.press('ArrowRight');
@@ -69,7 +69,7 @@ test('keyboard: space, →, r, 1–6, l, ?, Esc; nothing fires while typing in a
   assert.equal(await page.evaluate(() => document.fullscreenElement), null);
   await page.click('h1');
 
-  for (const n of [3, 1, 6]) {
+  for (const n of [3, 7, 1, 6]) {
     await page.keyboard.press(String(n));
     await page.waitForFunction((k) => window.mmoe.snapshot().preset === k, n);
   }
