@@ -158,7 +158,7 @@ extend('en', {
     'With p = −0.5 the tasks pull a shared layer in opposite directions. MMoE lets each task mix the experts its own way, and its two heatmap rows split further than at p = 0.2. Shared-Bottom must serve both with one representation (its test loss ends above MMoE’s on seeds 2–5 of the five we tried, not on seed 1).',
   'p3.claim': 'after 4000 steps the L1 distance between MMoE’s two gate rows (test set) is above 1.2 (at most 2)',
   'p4.text':
-    'With a single expert every gate weight is 1: MMoE cannot route, so it is a Shared-Bottom network with a 16-unit bottom, and OMoE is the very same network. Per-task gates only help when there are experts to choose between.',
+    'With a single expert every gate weight is 1: MMoE cannot route, so it is a Shared-Bottom network with a 16-unit bottom, and OMoE is the same architecture (with its own initial weights, so its loss differs a little). Per-task gates only help when there are experts to choose between.',
   'p4.claim': 'every gate weight of OMoE and MMoE is 1.000, and both heatmap rows are identical',
   'p5.text':
     'As MMoE trains its gates polarise: each sample leans on a few of the eight experts, and the gate entropy H falls well below its maximum. Gate dropout (drop each expert’s gate weight with probability 0.5 while training) keeps the gates spread out; at this budget it costs test loss (higher on all five seeds we tried). With larger task weights (scale c = 5, which polarise the gates on smoother data) this data is too wiggly to learn in 4000 steps: the test loss stalls near 5 (from 28) and the gates stay near uniform.',
@@ -167,7 +167,7 @@ extend('en', {
     'CGC gives each task two experts of its own plus four shared ones. On opposite tasks (p = −0.5) its gates split the work more sharply than MMoE’s: compare the two heatmaps (“–” marks experts a task cannot use). Part of this is built in: a task’s own experts are closed to the other task, so even uniform gates would be 0.67 apart.',
   'p6.claim': 'after 4000 steps the L1 distance between CGC’s gate rows (test set) is larger than MMoE’s',
   'p7.text':
-    'The paper’s Figure 3: Shared-Bottom alone, with a shared bottom of only 16 units. The live Figure 4 view below trains it twice from the same start, at p = 1 and at p = 0.5. With so few units the two tasks compete for the bottom, and the less related they are, the higher the loss: the paper’s finding (a). At the paper’s 113 units the rise is smaller (×0.98–1.28 after 3000 steps on seeds 1–5, against ×1.09–2.43 here) and fades with longer training.',
+    'The paper’s Figure 3: Shared-Bottom alone, with a shared bottom of only 16 units. The live Figure 4 view below trains it twice from the same start, at p = 1 and at p = 0.5. With so few units the two tasks compete for the bottom, and the less related they are, the higher the loss: the paper’s finding (a). At the paper’s 113 units the rise is smaller (×0.98–1.28 after 3000 steps on seeds 1–5, against ×1.09–2.43 here) and within the seed noise: over seeds 1–20 × 100,000 steps its median is ×1.19 but its mean does not rise.',
   'p7.claim': 'after 3000 steps Shared-Bottom’s training loss at p = 0.5 (mean of the last 200 steps, both tasks; the live Figure 4 view) is above its loss at p = 1',
 });
 
@@ -178,12 +178,12 @@ extend('zh', {
   'p2.claim': '训练 4000 步后，MMoE 两行门控权重（测试集）的 L1 距离大于 0.8（p = 1 时种子 1–5 都小于 0.7）',
   'p3.text': 'p = −0.5 时两个任务把共享层往相反方向拉。MMoE 让每个任务按自己的方式组合专家，热力图的两行比 p = 0.2 时分得更开。Shared-Bottom 只能用一个表示同时服务两个任务（我们试过的 5 个种子中，种子 2–5 它的测试损失高于 MMoE，种子 1 不是）。',
   'p3.claim': '训练 4000 步后，MMoE 两行门控权重（测试集）的 L1 距离大于 1.2（最大为 2）',
-  'p4.text': '只有一个专家时，每个门控权重都是 1：MMoE 无法路由，相当于底层只有 16 个单元的 Shared-Bottom，OMoE 也是同一个网络。只有存在可供选择的专家时，每个任务自己的门控才有用。',
+  'p4.text': '只有一个专家时，每个门控权重都是 1：MMoE 无法路由，相当于底层只有 16 个单元的 Shared-Bottom，OMoE 也是同样的结构（初始权重不同，所以损失略有差别）。只有存在可供选择的专家时，每个任务自己的门控才有用。',
   'p4.claim': 'OMoE 和 MMoE 的每个门控权重都是 1.000，热力图的两行完全相同',
   'p5.text': 'MMoE 训练时门控会极化：每个样本只依赖 8 个专家中的少数几个，门控熵 H 远低于最大值。门控 dropout（训练时以 0.5 的概率丢弃每个专家的门控权重）让门控保持分散；在这个训练步数下它的代价是测试损失更高（我们试过的 5 个种子都是如此）。如果任务权重更大（尺度 c = 5，在更平滑的数据上会让门控极化），这份数据起伏太剧烈，4000 步内学不会：测试损失从 28 降到 5 左右就停住，门控几乎保持均匀。',
   'p5.claim': '训练 4000 步后，两个任务在测试集上的门控熵都低于 1.45 nats（最大 ln 8 = 2.08）；应用修复后两者都高于 1.45',
   'p6.text': 'CGC 给每个任务两个专属专家和四个共享专家。在相反的任务上（p = −0.5），它的门控分工比 MMoE 更清晰：对比两张热力图（“–”表示该任务不能使用的专家）。其中一部分是结构决定的：一个任务的专属专家对另一个任务关闭，所以即使门控均匀，两行的距离也有 0.67。',
   'p6.claim': '训练 4000 步后，CGC 两行门控权重（测试集）的 L1 距离大于 MMoE',
-  'p7.text': '论文的图 3：只看 Shared-Bottom，共享底层只有 16 个单元。下方的实时图 4 从同一个起点把它训练两次，分别在 p = 1 和 p = 0.5。单元这么少，两个任务要争夺底层，任务越不相关损失越高：即论文的发现 (a)。在论文的 113 个单元下，上升幅度更小（种子 1–5 训练 3000 步后为 0.98–1.28 倍，这里是 1.09–2.43 倍），训练更久后就消失了。',
+  'p7.text': '论文的图 3：只看 Shared-Bottom，共享底层只有 16 个单元。下方的实时图 4 从同一个起点把它训练两次，分别在 p = 1 和 p = 0.5。单元这么少，两个任务要争夺底层，任务越不相关损失越高：即论文的发现 (a)。在论文的 113 个单元下，上升幅度更小（种子 1–5 训练 3000 步后为 0.98–1.28 倍，这里是 1.09–2.43 倍），并且在种子之间的波动之内：种子 1–20 训练 100000 步后，中位数为 1.19 倍，但均值没有上升。',
   'p7.claim': '训练 3000 步后，Shared-Bottom 在 p = 0.5 时的训练损失（最近 200 步、两个任务的平均；实时图 4）高于 p = 1 时',
 });
