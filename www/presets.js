@@ -167,7 +167,7 @@ extend('en', {
     'CGC gives each task two experts of its own plus four shared ones. On opposite tasks (p = −0.5) its gates split the work more sharply than MMoE’s: compare the two heatmaps (“–” marks experts a task cannot use). Part of this is built in: a task’s own experts are closed to the other task, so even uniform gates would be 0.67 apart.',
   'p6.claim': 'after 4000 steps the L1 distance between CGC’s gate rows (test set) is larger than MMoE’s',
   'p7.text':
-    'The paper’s Figure 3: Shared-Bottom alone, with a shared bottom of only 16 units. The live Figure 4 view below trains it twice from the same start, at p = 1 and at p = 0.5. With so few units the two tasks compete for the bottom, and the less related they are, the higher the loss: the paper’s finding (a). At the paper’s 113 units the rise is smaller (×0.98–1.28 after 3000 steps on seeds 1–5, against ×1.09–2.43 here) and within the seed noise: over seeds 1–20 × 100,000 steps its median is ×1.19 but its mean does not rise.',
+    'The paper’s Figure 3: Shared-Bottom alone, with a shared bottom of only 16 units. The live Figure 4 view below trains it twice from the same start, at p = 1 and at p = 0.5. With so few units the two tasks compete for the bottom, and the less related they are, the higher the loss: the paper’s finding (a). At p = 0.5 the loss starts falling later and mostly stays higher (seeds 1–30: above p = 1’s on 27 at 3000 steps and on 22 at 20,000; mean final loss +61%); on seed 1 the two curves meet after about 6000 steps, on seed 4 the gap keeps growing. At the paper’s 113 units the rise is smaller (×0.98–1.28 after 3000 steps on seeds 1–5, against ×1.09–2.43 here) and within the seed noise: over seeds 1–20 × 100,000 steps its median is ×1.19 but its mean does not rise.',
   'p7.claim': 'after 3000 steps Shared-Bottom’s training loss at p = 0.5 (mean of the last 200 steps, both tasks; the live Figure 4 view) is above its loss at p = 1',
 });
 
@@ -184,6 +184,6 @@ extend('zh', {
   'p5.claim': '训练 4000 步后，两个任务在测试集上的门控熵都低于 1.45 nats（最大 ln 8 = 2.08）；应用修复后两者都高于 1.45',
   'p6.text': 'CGC 给每个任务两个专属专家和四个共享专家。在相反的任务上（p = −0.5），它的门控分工比 MMoE 更清晰：对比两张热力图（“–”表示该任务不能使用的专家）。其中一部分是结构决定的：一个任务的专属专家对另一个任务关闭，所以即使门控均匀，两行的距离也有 0.67。',
   'p6.claim': '训练 4000 步后，CGC 两行门控权重（测试集）的 L1 距离大于 MMoE',
-  'p7.text': '论文的图 3：只看 Shared-Bottom，共享底层只有 16 个单元。下方的实时图 4 从同一个起点把它训练两次，分别在 p = 1 和 p = 0.5。单元这么少，两个任务要争夺底层，任务越不相关损失越高：即论文的发现 (a)。在论文的 113 个单元下，上升幅度更小（种子 1–5 训练 3000 步后为 0.98–1.28 倍，这里是 1.09–2.43 倍），并且在种子之间的波动之内：种子 1–20 训练 100000 步后，中位数为 1.19 倍，但均值没有上升。',
+  'p7.text': '论文的图 3：只看 Shared-Bottom，共享底层只有 16 个单元。下方的实时图 4 从同一个起点把它训练两次，分别在 p = 1 和 p = 0.5。单元这么少，两个任务要争夺底层，任务越不相关损失越高：即论文的发现 (a)。在 p = 0.5 时损失开始下降得更晚，并且大多保持更高（种子 1–30：3000 步时 27 个、20000 步时 22 个高于 p = 1；最终损失均值高 61%）；在种子 1 上两条曲线约 6000 步后相遇，在种子 4 上差距不断扩大。在论文的 113 个单元下，上升幅度更小（种子 1–5 训练 3000 步后为 0.98–1.28 倍，这里是 1.09–2.43 倍），并且在种子之间的波动之内：种子 1–20 训练 100000 步后，中位数为 1.19 倍，但均值没有上升。',
   'p7.claim': '训练 3000 步后，Shared-Bottom 在 p = 0.5 时的训练损失（最近 200 步、两个任务的平均；实时图 4）高于 p = 1 时',
 });
