@@ -14,9 +14,11 @@
 //! 6-seed blocks of seeds 1-60 (defaults) and the 20-seed runs (ple), disjoint seed sets, so no single
 //! lucky seed decides a test. Findings that did not reproduce are not asserted.
 
+use mmoe::core::metrics::median;
 use mmoe::experiment::grid::SweepConfig;
 use mmoe::experiment::native::run_parallel;
 use mmoe::experiment::results::{Metric, SweepResults};
+use mmoe::experiment::stats::Stat;
 use mmoe::ModelKind::{self, Mmoe, Omoe, Sb};
 use mmoe::Settings;
 use std::sync::OnceLock;
@@ -76,17 +78,6 @@ fn figure3() -> &'static SweepResults {
     })
 }
 
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    assert!(n > 0);
-    if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        0.5 * (v[n / 2 - 1] + v[n / 2])
-    }
-}
-
 /// Per-seed ratio a / b of a metric at one correlation (same seed = same data).
 fn ratios(a: ModelKind, b: ModelKind, p: f64, metric: Metric) -> Vec<f64> {
     ratios_in(results(), a, b, p, metric)
@@ -110,7 +101,7 @@ fn ple_no_run_diverges() {
 fn ple_gated_models_beat_shared_bottom_at_every_correlation() {
     // Seen: median Shared-Bottom / MMoE 1.5–2.6 on 6-seed subsets.
     for p in [HIGH, LOW] {
-        let m = median(ratios(Sb, Mmoe, p, Metric::TrainLossMean));
+        let m = median(&ratios(Sb, Mmoe, p, Metric::TrainLossMean));
         assert!(m > 1.2, "p={p}: median SB / MMoE training loss {m:.3}");
     }
 }
@@ -119,8 +110,8 @@ fn ple_gated_models_beat_shared_bottom_at_every_correlation() {
 fn ple_omoe_matches_mmoe_when_the_tasks_are_identical() {
     // Finding (c): at p = 1 the OMoE–MMoE gap is small next to the Shared-Bottom–MMoE gap
     // (seen: 0.24 vs 0.92, 0.03 vs 0.54, −0.07 vs 0.54 on three seed sets).
-    let omoe = median(ratios(Omoe, Mmoe, HIGH, Metric::TrainLoss(0))) - 1.0;
-    let sb = median(ratios(Sb, Mmoe, HIGH, Metric::TrainLoss(0))) - 1.0;
+    let omoe = median(&ratios(Omoe, Mmoe, HIGH, Metric::TrainLoss(0))) - 1.0;
+    let sb = median(&ratios(Sb, Mmoe, HIGH, Metric::TrainLoss(0))) - 1.0;
     assert!(
         omoe.abs() < 0.5 * sb,
         "OMoE gap {omoe:.3} vs Shared-Bottom gap {sb:.3}"
@@ -153,7 +144,7 @@ fn ple_mmoe_gates_separate_as_the_correlation_falls() {
         apart >= 5,
         "gates further apart at p=0.1 in {apart} of 6 seeds"
     );
-    let (mh, ml) = (median(high), median(low));
+    let (mh, ml) = (median(&high), median(&low));
     assert!(ml > 2.0 * mh, "median L1 {mh:.3} at p=1, {ml:.3} at p=0.1");
     // OMoE has one gate: its two tasks' gate distributions are identical by construction.
     assert!(r
@@ -199,7 +190,7 @@ fn defaults_omoe_loses_ground_as_the_tasks_drift_apart_and_mmoe_holds() {
     let up = omoe.iter().filter(|&&r| r > 1.0).count();
     let over: Vec<f64> = omoe.iter().zip(drift(Mmoe)).map(|(o, m)| o / m).collect();
     let more = over.iter().filter(|&&r| r > 1.0).count();
-    let (m, o, mm) = (median(omoe), median(over), median(drift(Mmoe)));
+    let (m, o, mm) = (median(&omoe), median(&over), median(&drift(Mmoe)));
     assert!(
         m > 1.15 && up >= 4,
         "OMoE: median change ×{m:.3}, up in {up} of 6"
@@ -219,10 +210,7 @@ fn figure3_a_small_shared_bottom_does_better_when_the_tasks_agree() {
     // loss at p = 0.5 over mean loss at p = 1 ×1.12-2.38, the loss up in 3-6 of 6 seeds.
     let r = figure3();
     assert!(r.cells.iter().all(|c| !c.diverged));
-    let mean = |p| {
-        let v = r.values(Sb, p, Metric::TrainLoss(0));
-        v.iter().sum::<f64>() / v.len() as f64
-    };
+    let mean = |p| Stat::of(&r.values(Sb, p, Metric::TrainLoss(0))).mean;
     let rise = mean(APART) / mean(HIGH);
     let up = drift_in(r, Sb).iter().filter(|&&x| x > 1.0).count();
     assert!(
@@ -237,7 +225,13 @@ fn defaults_gated_models_beat_shared_bottom_when_the_tasks_differ() {
     // blocks. The paper-sized Shared-Bottom's own rise with p is not asserted: at its 113
     // units it is within the seed noise up to 100,000 steps (docs/reproduction.md); the
     // 16-unit bottom of Figure 3 shows it (above).
-    let m = median(ratios_in(defaults(), Sb, Mmoe, APART, Metric::TrainLoss(0)));
+    let m = median(&ratios_in(
+        defaults(),
+        Sb,
+        Mmoe,
+        APART,
+        Metric::TrainLoss(0),
+    ));
     assert!(m > 1.05, "median SB / MMoE at p = 0.5: {m:.3}");
 }
 
@@ -246,7 +240,7 @@ fn defaults_omoe_matches_mmoe_when_the_tasks_are_identical() {
     // Finding (c): at p = 1 one gate does as well as two (seen: median OMoE / MMoE
     // 0.83-1.34 on nine of the ten 6-seed blocks; 0.33 on seeds 19-24, where MMoE's runs
     // at p = 1 got stuck: so only the upper side is asserted).
-    let m = median(ratios_in(
+    let m = median(&ratios_in(
         defaults(),
         Omoe,
         Mmoe,
@@ -268,6 +262,6 @@ fn defaults_mmoe_gates_separate_and_nothing_diverges() {
         high.iter().zip(&low).all(|(h, l)| l > h),
         "{high:?} vs {low:?}"
     );
-    let (mh, ml) = (median(high), median(low));
+    let (mh, ml) = (median(&high), median(&low));
     assert!(ml > 1.5 * mh, "median L1 {mh:.3} at p=1, {ml:.3} at p=0.5");
 }
