@@ -260,26 +260,47 @@ impl Recorder {
 /// One seed's data sets (one per correlation of `config`) and the replica engine holding
 /// its cells (every model at every correlation, in `config.cells()` order), fresh.
 pub fn seed_cells(config: &SweepConfig, seed: u32) -> (Vec<Dataset>, Replicas, Vec<Cell>) {
-    let data: Vec<Dataset> = config
+    let cells: Vec<Cell> = config
         .correlations
         .iter()
-        .map(|&p| Dataset::generate(&config.settings_for(p, seed)))
-        .collect();
-    let mut trainers = Vec::new();
-    let mut cells = Vec::new();
-    for (d, &correlation) in config.correlations.iter().enumerate() {
-        let settings = config.settings_for(correlation, seed);
-        for &model in &config.models {
-            trainers.push((Trainer::new(model, &settings, &data[d]), d));
-            cells.push(Cell {
+        .flat_map(|&correlation| {
+            config.models.iter().map(move |&model| Cell {
                 model,
                 correlation,
                 seed,
-            });
-        }
+            })
+        })
+        .collect();
+    let (data, engine) = cells_engine(&config.base, &cells);
+    (data, engine, cells)
+}
+
+/// A fresh replica engine holding `cells` (any models and correlations of one seed, in
+/// this order) over `base`'s other settings, and its data sets: one per distinct
+/// correlation, in first-seen order. The live Figure 4 gives each worker such a subset.
+pub fn cells_engine(base: &Settings, cells: &[Cell]) -> (Vec<Dataset>, Replicas) {
+    let mut correlations: Vec<f64> = Vec::new();
+    let mut data: Vec<Dataset> = Vec::new();
+    let mut trainers = Vec::with_capacity(cells.len());
+    for cell in cells {
+        assert_eq!(cell.seed, cells[0].seed, "one engine holds one seed");
+        let settings = Settings {
+            correlation: cell.correlation,
+            seed: cell.seed,
+            ..base.clone()
+        };
+        let d = match correlations.iter().position(|&p| p == cell.correlation) {
+            Some(d) => d,
+            None => {
+                correlations.push(cell.correlation);
+                data.push(Dataset::generate(&settings));
+                data.len() - 1
+            }
+        };
+        trainers.push((Trainer::new(cell.model, &settings, &data[d]), d));
     }
     let engine = Replicas::new(trainers, &data.iter().collect::<Vec<_>>());
-    (data, engine, cells)
+    (data, engine)
 }
 
 /// Every cell of one seed (all models at all correlations) trained together by the

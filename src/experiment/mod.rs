@@ -5,6 +5,7 @@
 
 pub mod figures;
 pub mod grid;
+pub mod live;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod native;
 pub mod results;
