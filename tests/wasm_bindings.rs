@@ -241,38 +241,67 @@ fn label_curve_rises_to_one_beside_the_papers_points() {
     assert!(with_data_preset(small_settings(), "nope").is_err());
 }
 
+/// `[{id, model, correlation, seed}]` for `Comparison::new`.
+fn cell_specs(list: &[(u32, &str, f64, u32)]) -> JsValue {
+    let out = Array::new();
+    for &(id, model, correlation, seed) in list {
+        let c = js_sys::Object::new();
+        set(&c, "id", id.into());
+        set(&c, "model", model.into());
+        set(&c, "correlation", correlation.into());
+        set(&c, "seed", seed.into());
+        out.push(&c);
+    }
+    out.into()
+}
+
 #[wasm_bindgen_test]
-fn comparison_cells_equal_the_live_models_at_their_correlation() {
-    // The live Figure 4's p = 0.5 panel is the page's own run at p = 0.5, bit for bit.
+fn comparison_cells_equal_the_live_models_and_take_them_over_when_the_slider_moves() {
+    // A worker's share of the live Figure 4 at seeds 7 and 8: its seed-7 cells at p = 0.5
+    // are the page's own runs at p = 0.5, bit for bit.
     let s = small_settings();
     set(&s, "correlation", 0.5.into());
-    let names = models(&["sb", "mmoe"]);
-    let mut cmp = Comparison::new(s.clone(), names.clone(), vec![1.0, 0.5]).unwrap();
-    assert_eq!(cmp.cells(), 4);
-    assert_eq!(
-        (cmp.cell_model(2), cmp.cell_correlation(2)),
-        ("sb".into(), 0.5)
-    );
-    let mut pg = Playground::new(s.clone(), names).unwrap();
+    set(&s, "seed", 7.into());
+    let specs = cell_specs(&[(4, "sb", 0.5, 7), (9, "mmoe", 1.0, 8), (5, "mmoe", 0.5, 7)]);
+    let mut cmp = Comparison::new(s.clone(), specs).unwrap();
+    assert_eq!(cmp.cells(), 3);
+    assert_eq!((cmp.cell_id(0), cmp.cell_id(1), cmp.cell_id(2)), (4, 5, 9));
+    let mut pg = Playground::new(s.clone(), models(&["sb", "mmoe"])).unwrap();
     cmp.advance(40);
     pg.step(40);
-    assert_eq!(cmp.step(), 40);
     for i in 0..2 {
         assert_eq!(
-            cmp.take_train_losses(2 + i).to_vec(),
+            cmp.take_train_losses(i).to_vec(),
             pg.take_train_losses(i).to_vec()
         );
     }
-    let first = cmp.take_train_losses(0).to_vec();
-    assert_eq!(first.len(), 3 * 40);
+    assert_eq!(cmp.take_train_losses(2).length(), 3 * 40);
     assert!(!cmp.diverged(0));
     assert_eq!(cmp.take_train_losses(0).length(), 0);
     assert_eq!(cmp.take_train_losses(99).length(), 0);
-    assert!(cmp.cell_correlation(99).is_nan());
+    assert_eq!(cmp.cell_id(99), u32::MAX);
+
+    // The slider moves: a worker whose live MMoE stood for its p = 0.5 cell hands it over
+    // first. That cell goes on exactly as a p = 0.5 run that was never touched.
+    let mut taken = Comparison::new(s.clone(), cell_specs(&[])).unwrap();
+    taken.adopt(5, &pg, 1).unwrap();
+    assert!(taken.adopt(6, &pg, 9).is_err());
+    pg.set_correlation(0.9).unwrap();
+    taken.advance(10);
+    cmp.advance(10);
+    assert_eq!(taken.cell_id(0), 5);
+    assert_eq!(
+        taken.take_train_losses(0).to_vec(),
+        cmp.take_train_losses(1).to_vec()
+    );
+    // Step costs for the plan: each model its own, in FLOPs.
+    let costs = Playground::step_costs(s.clone(), models(&["sb", "mmoe"])).unwrap();
+    assert!(costs.iter().all(|&c| c > 0.0) && costs[0] != costs[1]);
+    assert!(Playground::step_costs(s.clone(), models(&["nope"])).is_err());
     // Bad input is an error, never a panic.
-    assert!(Comparison::new(s.clone(), models(&["nope"]), vec![1.0]).is_err());
-    assert!(Comparison::new(s.clone(), models(&["sb"]), vec![2.0]).is_err());
-    assert!(Comparison::new(s, models(&["sb"]), vec![]).is_err());
+    assert!(Comparison::new(s.clone(), cell_specs(&[(0, "nope", 1.0, 1)])).is_err());
+    assert!(Comparison::new(s.clone(), cell_specs(&[(0, "sb", 2.0, 1)])).is_err());
+    assert!(Comparison::new(s, JsValue::from(3)).is_err());
 }
 
 #[wasm_bindgen_test]

@@ -58,8 +58,8 @@ export function runCsv({ settings, models, runs }) {
     for (let s = 0; s <= run.steps; s++) {
       const test = tests.get(s);
       const g = gates.get(s);
-      if (s === 0 && !test) continue;
       const train = run.trainAt(s);
+      if (!train && !test && !g) continue; // step 0 without an evaluation, or a step thinned out
       const cells = [run.name, s, csvCell(train?.[0]), csvCell(train?.[1]), csvCell(test?.[1]), csvCell(test?.[2])];
       for (let c = 0; c < gateCols.length; c++) {
         const task = c < width ? 0 : 1;

@@ -1,8 +1,10 @@
-// The live Figure 4: the chosen models trained twice from step 0, at p = 1 and at p = 0.5
-// (the ends of the paper's Figure 4), with the same seed, inputs and initial weights, by
-// the replica engine in a trainer worker (worker.js) while the page plays. Each panel is
-// the loss chart's Rust drawing (LossChart) of the training losses; both share one loss
-// axis, and a line below says how far each model is from MMoE in each panel.
+// The live Figure 4: the chosen models trained from step 0 at p = 1 and at p = 0.5 (the
+// ends of the paper's Figure 4) for k seeds each, every cell with its own seed's inputs
+// and initial weights, by the trainer workers (plan.js) while the page plays. As the
+// paper drew it, each panel plots per model the mean training loss over the k seeds
+// (the band: the seeds' spread); one click shows seed 1 of them alone. Each panel is the
+// loss chart's Rust drawing (LossChart); both share one loss axis, and a line below says
+// how far each model is from MMoE in each panel, from the means.
 
 import { fitBackingStore, taskLabel } from './charts.js';
 import { t } from './i18n.js';
@@ -14,33 +16,55 @@ export const FIGURE4_P = [1, 0.5];
 const DRAW_MS = 250;
 const RECENT = 200; // steps in the summary's recent training loss
 const BIG_SCREEN = window.matchMedia('(min-width: 701px)');
+
 /**
- * A comparison cell at its step `upTo` (its last step if it has not got there): that step
- * (`steps`), its mean training loss of both tasks over the RECENT steps up to it (`loss`)
- * and over its first five steps (`start`).
+ * Seeds averaged per cell, by the machine's cores: each seed adds 2 × models cells to
+ * train. At 2 the page still trains the three paper models at ≥ 5× TensorFlow.js on two
+ * cores (bench/README.md); more cores carry more seeds at the same speed.
  */
-export function recentCell(c, upTo = Infinity) {
-  const [a, b] = c.run.recentLoss(RECENT, upTo);
-  const first = [1, 2, 3, 4, 5].map((s) => c.run.trainAt(s)).filter(Boolean);
-  const start = first.reduce((sum, [x, y]) => sum + (x + y) / 2, 0) / first.length;
-  return { model: c.model, correlation: c.correlation, steps: Math.min(c.run.steps, upTo), loss: (a + b) / 2, start };
+export function figure4Seeds(cores = navigator.hardwareConcurrency || 1) {
+  return Math.max(2, Math.min(4, Math.floor(cores)));
+}
+
+/** Mean of both tasks' training loss over the RECENT steps up to step `upTo` of a run. */
+function recentOf(run, upTo) {
+  const [a, b] = run.recentLoss(RECENT, upTo);
+  return (a + b) / 2;
+}
+
+/**
+ * A group (one model at one correlation, k seeds) at step `upTo` (the step every seed has
+ * reached, if sooner): that step (`steps`), the mean over the seeds of their recent
+ * training loss (`loss`, what the summary line reads) and each seed's (`seeds`).
+ */
+export function recentGroup(g, upTo = Infinity) {
+  const steps = Math.min(upTo, ...g.cells.map((c) => c.run.steps));
+  const seeds = g.cells.map((c) => recentOf(c.run, steps));
+  const loss = seeds.reduce((sum, v) => sum + v, 0) / seeds.length;
+  return { model: g.model, correlation: g.correlation, steps, loss, seeds, k: g.cells.length };
 }
 
 /** A loss or a ratio for the summary ('–' for a cell that diverged). */
 const fmt = (v, digits) => (Number.isFinite(v) ? v.toFixed(digits) : '–');
 
 export class Figure4 {
-  /** `canvases`, `titles`: one per correlation of FIGURE4_P; `summary`: the line below. */
-  constructor(wasm, { canvases, titles, summary, toggle, onToggle }) {
-    Object.assign(this, { canvases, titles, summary, toggle });
+  /**
+   * `canvases`, `titles`: one per correlation of FIGURE4_P; `summary`: the line below;
+   * `toggle`: train it or not; `single`: the button between the mean and seed 1 alone.
+   */
+  constructor(wasm, { canvases, titles, summary, toggle, single, onToggle }) {
+    Object.assign(this, { canvases, titles, summary, toggle, single });
     this.id = 0; // which start of the comparison is shown (its data carry the same id)
     toggle.addEventListener('change', () => {
       this.id += 1;
       this.restart();
       onToggle(toggle.checked, this.id);
     });
-    this.charts = canvases.map(() => new wasm.LossChart());
-    this.cells = []; // [{model, correlation, run (RunHistory), panel, index (in its panel)}]
+    this.view = 'mean'; // or 'single': the first seed's cells alone
+    single.addEventListener('click', () => this.setView(this.view === 'mean' ? 'single' : 'mean'));
+    this.charts = { mean: canvases.map(() => new wasm.LossChart()), single: canvases.map(() => new wasm.LossChart()) };
+    this.groups = []; // [{model, correlation, panel, index (in its panel), cells, next (step to average)}]
+    this.byId = new Map(); // cell id → {model, correlation, seed, k (seed index), group, run}
     this.settings = null;
     this.lecture = false;
     this.step = 0;
@@ -48,7 +72,7 @@ export class Figure4 {
     this.timer = null;
     this.draws = 0;
     const observer = new ResizeObserver(() => {
-      canvases.forEach((c, i) => this.charts[i].setPixelRatio(fitBackingStore(c)));
+      canvases.forEach((c, i) => this.all(i).forEach((chart) => chart.setPixelRatio(fitBackingStore(c))));
       this.draw();
     });
     canvases.forEach((c) => observer.observe(c));
@@ -61,57 +85,119 @@ export class Figure4 {
     BIG_SCREEN.addEventListener('change', () => this.setLecture(this.lecture));
   }
 
+  /** Both views' charts of panel `i`. */
+  all(i) {
+    return [this.charts.mean[i], this.charts.single[i]];
+  }
+
   /** Whether the comparison is wanted (the trainers build it only then). */
   on() {
     return this.toggle.checked;
   }
 
   /**
-   * New comparison cells (`[{model, correlation}]`, as the trainers built them); returns
-   * them with their run histories (`run`).
+   * New comparison cells (`[{id, model, correlation, seed}]`, as the plan made them);
+   * returns the groups (one per model and correlation, each with its k cells' runs).
    */
   reset(cells, settings) {
     this.settings = settings;
     this.id = 0;
-    this.cells = cells.map((c) => ({ ...c, panel: FIGURE4_P.indexOf(c.correlation) }));
+    const groups = new Map();
+    for (const c of cells) {
+      const key = `${c.model}|${c.correlation}`;
+      if (!groups.has(key)) groups.set(key, { model: c.model, correlation: c.correlation, panel: FIGURE4_P.indexOf(c.correlation), cells: [] });
+      groups.get(key).cells.push({ ...c });
+    }
+    this.groups = [...groups.values()];
+    for (const g of this.groups) g.cells.sort((a, b) => a.seed - b.seed);
     this.restart();
-    return this.cells;
+    return this.groups;
+  }
+
+  /** Seeds averaged per cell (k). */
+  seeds() {
+    return this.groups[0]?.cells.length ?? 0;
   }
 
   /** Empties both panels: the comparison starts from step 0 (or is off). */
   restart() {
     this.step = 0;
-    for (const c of this.cells) c.run = new RunHistory({ name: c.model });
-    this.charts.forEach((chart, panel) => {
-      const mine = this.cells.filter((c) => c.panel === panel);
-      mine.forEach((c, index) => (c.index = index));
-      chart.reset(mine.map((c) => c.model));
+    this.byId.clear();
+    for (const g of this.groups) {
+      g.next = 1;
+      g.cells.forEach((c, k) => {
+        Object.assign(c, { k, group: g, run: new RunHistory({ name: c.model }) });
+        this.byId.set(c.id, c);
+      });
+    }
+    this.canvases.forEach((_, panel) => {
+      const mine = this.groups.filter((g) => g.panel === panel);
+      mine.forEach((g, index) => (g.index = index));
+      this.all(panel).forEach((chart) => chart.reset(mine.map((g) => g.model)));
     });
     this.setLabels();
   }
 
-  /** A 'data' message's comparison part: {step, cells: [{index, train}]}. */
+  /** A 'data' message's comparison part: {id, cells: [{id, train}]} (one worker's cells). */
   push(data) {
     if (data.id !== this.id) return; // from the comparison before the last toggle
+    const touched = new Set();
     for (const d of data.cells) {
-      const cell = this.cells[d.index];
+      const cell = this.byId.get(d.id);
       if (!cell || !d.train.length) continue;
       cell.run.record(d.train, [], 5);
-      this.charts[cell.panel]?.pushTrain(cell.index, d.train);
+      const { panel, index } = cell.group;
+      if (cell.k === 0) this.charts.single[panel]?.pushTrain(index, d.train);
+      this.charts.mean[panel]?.pushSeed(index, cell.k, d.train);
+      touched.add(cell.group);
     }
-    this.step = data.step;
+    for (const g of touched) this.average(g);
+    if (this.groups.length) this.step = Math.min(...this.groups.map((g) => g.next - 1));
     this.request();
+  }
+
+  /** Adds group `g`'s mean over its seeds for every step all of them have reached. */
+  average(g) {
+    const upTo = Math.min(...g.cells.map((c) => c.run.steps));
+    if (upTo < g.next) return;
+    const out = new Float64Array(3 * (upTo - g.next + 1));
+    let o = 0;
+    for (let s = g.next; s <= upTo; s++) {
+      let a = 0;
+      let b = 0;
+      for (const c of g.cells) {
+        const l = c.run.trainAt(s) ?? [NaN, NaN];
+        a += l[0];
+        b += l[1];
+      }
+      out[o++] = s;
+      out[o++] = a / g.cells.length;
+      out[o++] = b / g.cells.length;
+    }
+    g.next = upTo + 1;
+    this.charts.mean[g.panel]?.pushTrain(g.index, out);
+  }
+
+  /** Shows the mean over the seeds, or the first seed alone (`'single'`). */
+  setView(view) {
+    this.view = view === 'single' ? 'single' : 'mean';
+    this.setLabels();
   }
 
   setLecture(on) {
     this.lecture = on;
-    this.charts.forEach((c) => c.setLecture(on && BIG_SCREEN.matches));
+    this.canvases.forEach((_, i) => this.all(i).forEach((c) => c.setLecture(on && BIG_SCREEN.matches)));
     this.request();
   }
 
   setLabels() {
-    this.titles.forEach((el, i) => (el.textContent = t(FIGURE4_P[i] === 1 ? 'fig4.panel.same' : 'fig4.panel', { p: FIGURE4_P[i] })));
-    for (const chart of this.charts) {
+    const k = this.seeds();
+    const seed = this.groups[0]?.cells[0]?.seed ?? this.settings?.seed;
+    const which = this.view === 'mean' ? t('fig4.mean', { k, first: seed, last: seed + k - 1 }) : t('fig4.one', { seed });
+    this.titles.forEach((el, i) => (el.textContent = `${t(FIGURE4_P[i] === 1 ? 'fig4.panel.same' : 'fig4.panel', { p: FIGURE4_P[i] })} · ${which}`));
+    this.single.textContent = this.view === 'mean' ? t('fig4.show.one', { seed }) : t('fig4.show.mean', { k });
+    this.single.setAttribute('aria-pressed', String(this.view === 'single'));
+    for (const chart of [...this.charts.mean, ...this.charts.single]) {
       chart.setLossWord(t('fig4.y'));
       if (this.settings) chart.setTaskLabels(taskLabel(this.settings, 1), taskLabel(this.settings, 2));
     }
@@ -131,11 +217,12 @@ export class Figure4 {
   /** Both panels on one loss axis, and the summary line. */
   draw() {
     this.drawnAt = performance.now();
-    const ranges = this.charts.map((c) => c.lossRange()).filter((r) => r.length);
+    const charts = this.charts[this.view];
+    const ranges = charts.map((c) => c.lossRange()).filter((r) => r.length);
     const lo = Math.min(...ranges.map((r) => r[0]));
     const hi = Math.max(...ranges.map((r) => r[1]));
     if (this.visible) {
-      this.charts.forEach((chart, i) => {
+      charts.forEach((chart, i) => {
         chart.setLossRange(lo, hi);
         if (this.canvases[i].width > 1) chart.draw(this.canvases[i]);
       });
@@ -144,29 +231,30 @@ export class Figure4 {
     this.summary.textContent = this.describe();
   }
 
-  /** Each cell's mean training loss of both tasks over the last RECENT steps. */
+  /** Each group's mean over its seeds of their recent training loss (both tasks). */
   recent() {
-    return this.cells.map((c) => recentCell(c));
+    return this.groups.map((g) => recentGroup(g));
   }
 
-  /** "OMoE / MMoE: ×1.10 at p = 1, ×1.30 at p = 0.5 · …" once there is something to compare. */
+  /** "OMoE / MMoE: ×1.10 at p = 1, ×1.30 at p = 0.5 · …" (from the means) once there is something to compare. */
   describe() {
     if (!this.toggle.checked) return t('fig4.off');
     if (this.step < RECENT) return t('fig4.waiting', { n: RECENT });
-    const recent = this.recent();
+    const recent = this.groups.map((g) => recentGroup(g, this.step));
     const at = (model, p) => recent.find((r) => r.model === model && r.correlation === p)?.loss;
     const models = [...new Set(recent.map((r) => r.model))];
+    const k = this.seeds();
     if (!models.includes('mmoe') || models.length < 2) {
       const parts = models.map((m) => t('fig4.pair', { model: modelLabel(m), a: fmt(at(m, FIGURE4_P[0]), 3), b: fmt(at(m, FIGURE4_P[1]), 3) }));
-      return t('fig4.summary.plain', { step: this.step, n: RECENT, list: parts.join(' · ') });
+      return t('fig4.summary.plain', { step: this.step, n: RECENT, k, list: parts.join(' · ') });
     }
     const ratio = (m, p) => fmt(at(m, p) / at('mmoe', p), 2);
     const parts = models.filter((m) => m !== 'mmoe').map((m) => t('fig4.ratio', { model: modelLabel(m), a: ratio(m, FIGURE4_P[0]), b: ratio(m, FIGURE4_P[1]) }));
-    return t('fig4.summary', { step: this.step, n: RECENT, list: parts.join(' · ') });
+    return t('fig4.summary', { step: this.step, n: RECENT, k, list: parts.join(' · ') });
   }
 
-  /** For the test handle. */
+  /** For the test handle: `cells` per model and correlation, `loss` the summary's (the mean over the seeds). */
   state() {
-    return { on: this.toggle.checked, step: this.step, draws: this.draws, cells: this.recent() };
+    return { on: this.toggle.checked, step: this.step, draws: this.draws, seeds: this.seeds(), view: this.view, cells: this.groups.map((g) => recentGroup(g, this.step)) };
   }
 }

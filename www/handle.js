@@ -42,7 +42,7 @@ function snapshot() {
 /**
  * @param {object} page the page's actions and parts: ready, play, pause, step, post
  *   (a message to the trainers), preset, setLecture, setLang, inspector, labelCurve,
- *   dataView, figure4 (the story views' state), exportJson,
+ *   dataView, figure4 (the story views' state), workers (each trainer worker's share), exportJson,
  *   exportCsv, loadSettingsText, timings, shortcutsOpen, charts, wasm
  */
 export function installHandle(page) {
@@ -71,6 +71,7 @@ export function installHandle(page) {
     labelCurve: page.labelCurve,
     dataView: page.dataView,
     figure4: page.figure4,
+    workers: page.workers,
     exportJson: page.exportJson,
     exportCsv: page.exportCsv,
     loadSettingsText: page.loadSettingsText,

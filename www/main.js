@@ -19,7 +19,7 @@ import { Files, exportJson, exportCsv } from './files.js';
 import { Inspector } from './inspector.js';
 import { LabelCurve } from './label-curve.js';
 import { DataView } from './data-view.js';
-import { Figure4, FIGURE4_P } from './figure4.js';
+import { Figure4, FIGURE4_P, figure4Seeds } from './figure4.js';
 import { Trainers } from './trainers.js';
 import { installHandle } from './handle.js';
 import { Table } from './table.js';
@@ -73,10 +73,20 @@ function build(reason) {
   updatePlayButton();
   setButtons(false);
   if (reason) status(reason.key, reason.values);
-  const comparison = { models: store.models, correlations: FIGURE4_P, on: parts.figure4?.on() ?? true };
-  post(ToTrainer.INIT, { settings: store.settings, models: store.models, comparison });
+  const comparison = { correlations: FIGURE4_P, seeds: figure4Seeds(), on: parts.figure4?.on() ?? true };
+  post(ToTrainer.INIT, { settings: store.settings, models: store.models, comparison, costs: stepCosts() });
   // Start training the moment the models exist, without waiting for a round trip.
   if (store.resumeAfterBuild || store.autoplay) post(ToTrainer.PLAY);
+}
+
+/** FLOPs per training step of each chosen model (what the trainers balance their workers by). */
+function stepCosts() {
+  try {
+    const costs = wasm.Playground.stepCosts(store.settings, store.models);
+    return Object.fromEntries(store.models.map((m, i) => [m, costs[i]]));
+  } catch {
+    return {}; // invalid settings: the workers say so; every model costs alike meanwhile
+  }
 }
 
 function onTrainerMessage(m) {
@@ -472,6 +482,7 @@ async function main() {
     titles: [0, 1].map((i) => $(`figure4-title-${i}`)),
     summary: $('figure4-summary'),
     toggle: $('figure4-on'),
+    single: $('figure4-single'),
     onToggle: (on, id) => post(ToTrainer.COMPARE, { on, id }),
   });
   for (const part of [parts.labelCurve, parts.dataView, parts.figure4]) part.setLecture(store.lecture);
@@ -512,6 +523,7 @@ async function main() {
     labelCurve: () => parts.labelCurve.state(),
     dataView: () => parts.dataView.state(),
     figure4: () => parts.figure4.state(),
+    workers: () => parts.trainers.shares(),
     exportJson,
     exportCsv,
     loadSettingsText: (text, name = 'settings.json') => files.loadText(text, name),

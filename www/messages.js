@@ -7,8 +7,10 @@
 /** Page → trainer. */
 export const ToTrainer = Object.freeze({
   MODULE: 'module', // {module}: the compiled trainer (worker.js queues the rest until it has it)
-  // {settings, models, generation, comparison}: build the models, then 'ready'; comparison
-  // ({models, correlations, on} or null) is the live Figure 4 this worker trains when on
+  // {settings, models, generation, comparison, costs}: build the models, then 'ready'. To
+  // Trainers: comparison {correlations, seeds, on} (the live Figure 4), costs {model: FLOPs
+  // per step}; to a worker: its share of the plan, comparison {on, cells: [{id, model,
+  // correlation, seed}], aliases: [{id, model}]} (cells that are its live models)
   INIT: 'init',
   PLAY: 'play',
   PAUSE: 'pause',
@@ -17,7 +19,7 @@ export const ToTrainer = Object.freeze({
   INSPECT: 'inspect', // per-sample test-set gates, projections and read-out R², for the inspector
   CORRELATION: 'correlation', // {value}: new labels for task correlation `value`, same inputs
   LR: 'lr', // {value}: new learning rate, same weights
-  COMPARE: 'compare', // {on, id}: drop the live Figure 4, or start it again from step 0 (as `id`)
+  COMPARE: 'compare', // {on, id (, cells)}: drop the live Figure 4, or start it again from step 0 (as `id`; a worker gets its cells)
   SPEED: 'speed', // {value}: steps per second, 0 = as fast as possible
   LIMIT: 'limit', // {step}: do not train past this step until told more (lockstep)
   CRASH: 'crash', // tests: throw outside any handler
@@ -25,13 +27,13 @@ export const ToTrainer = Object.freeze({
 
 /** Trainer → page. */
 export const FromTrainer = Object.freeze({
-  // {generation, models: [{name, experts, parameters}], comparison: [{model, correlation}],
-  //  pearson, constant} (constant: each task's loss when predicting a constant, for the
-  //  stall warning; comparison: the live Figure 4's cells, empty if none was asked for)
+  // {generation, models: [{name, experts, parameters}], comparison: [{id, model, correlation,
+  //  seed}], pearson, constant} (constant: each task's loss when predicting a constant, for
+  //  the stall warning; comparison: the live Figure 4's cells, empty if none was asked for)
   READY: 'ready',
   // {generation, step, testStride, models: [{index, train, test, gates, entropy, testGates,
-  //  testEntropy, trail, steps}], comparison: {id, step, cells: [{index, train, diverged}]}
-  //  or null}: what happened since the last 'data', as typed arrays
+  //  testEntropy, trail, steps}], comparison: {id, cells: [{id, train, diverged}]} or null}:
+  //  what happened since the last 'data', as typed arrays (step: the worker's own)
   DATA: 'data',
   STATE: 'state', // {running, allDiverged}
   CORRELATION: 'correlation', // {value, pearson, constant, step}

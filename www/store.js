@@ -28,6 +28,12 @@ export const store = {
 
 const GATE_EVERY = 10; // a gate snapshot every this many steps (as worker.js sends them)
 const GATE_KEEP = 4000; // then thin to every other record
+// Training losses: the last KEEP steps at full resolution (a ring), older steps thinned to
+// at most OLD_KEEP records (every other one dropped when full), so that a page left
+// training for hours holds a bounded history.
+const KEEP = 8192;
+const OLD_KEEP = 4000;
+const TEST_KEEP = 4000; // evaluations, thinned alike
 const RECENT = 50; // steps in the "recent" training loss (the table, the health check)
 // Steps before a flat loss counts as stalled: the default data's loss stays flat for its
 // first ~700 steps at learning rate 0.01, and about as much longer as the rate is smaller.
@@ -53,12 +59,10 @@ function twoRows(flat) {
   return experts ? [Array.from(flat.subarray(0, experts)), Array.from(flat.subarray(experts))] : [];
 }
 
-/** Grows a Float64Array to hold at least `n` numbers. */
-function ensure(array, n) {
-  if (array.length >= n) return array;
-  const grown = new Float64Array(Math.max(n, array.length * 2, 4096));
-  grown.set(array);
-  return grown;
+/** Keeps every other record of `rows` (the newest always). */
+function halve(rows) {
+  const last = rows.length - 1;
+  return rows.filter((_, k) => k % 2 === last % 2);
 }
 
 export class RunHistory {
@@ -68,8 +72,10 @@ export class RunHistory {
     this.experts = experts;
     this.steps = 0;
     this.diverged = null; // the trainer's message once the loss stopped being finite
-    this.train = new Float64Array(0); // [loss 1, loss 2] at index 2 * (step - 1)
-    this.tests = []; // [step, loss 1, loss 2, auc 1, auc 2]
+    this.train = new Float64Array(2 * KEEP); // ring: [loss 1, loss 2] at 2 * ((step - 1) % KEEP)
+    this.older = []; // [step, loss 1, loss 2] of steps before the ring, thinned
+    this.olderEvery = 1;
+    this.tests = []; // [step, loss 1, loss 2, auc 1, auc 2], thinned past TEST_KEEP
     this.gates = new Float32Array(0); // last batch, tasks × experts
     this.entropy = new Float32Array(0);
     this.testGates = new Float32Array(0); // test set, latest evaluation
@@ -83,12 +89,21 @@ export class RunHistory {
   record(train, test, stride) {
     for (let k = 0; k + 2 < train.length; k += 3) {
       const s = train[k];
-      this.train = ensure(this.train, 2 * s);
-      this.train[2 * (s - 1)] = train[k + 1];
-      this.train[2 * (s - 1) + 1] = train[k + 2];
+      const at = 2 * ((s - 1) % KEEP);
+      const leaving = s - KEEP; // the step whose slot this one takes
+      if (leaving >= 1 && leaving % this.olderEvery === 0) {
+        this.older.push([leaving, this.train[at], this.train[at + 1]]);
+        if (this.older.length > OLD_KEEP) {
+          this.older = this.older.filter((r) => r[0] % (2 * this.olderEvery) === 0);
+          this.olderEvery *= 2;
+        }
+      }
+      this.train[at] = train[k + 1];
+      this.train[at + 1] = train[k + 2];
       this.steps = Math.max(this.steps, s);
     }
     for (let k = 0; k + stride - 1 < test.length; k += stride) this.tests.push(Array.from(test.subarray(k, k + stride)));
+    if (this.tests.length > TEST_KEEP) this.tests = halve(this.tests);
     if (this.steps >= RECENT) {
       this.recentLoss().forEach((v, t) => (this.bestRecent[t] = Math.min(this.bestRecent[t], v)));
     }
@@ -120,17 +135,36 @@ export class RunHistory {
     this.testEntropy = entropy;
   }
 
-  /** Training losses [task 1, task 2] at step `s` (1-based), or null. */
+  /** Training losses [task 1, task 2] at step `s` (1-based), or null (not kept: older steps are thinned). */
   trainAt(s) {
     if (!Number.isInteger(s) || s < 1 || s > this.steps) return null;
-    return [this.train[2 * (s - 1)], this.train[2 * s - 1]];
+    if (s > this.steps - KEEP) {
+      const at = 2 * ((s - 1) % KEEP);
+      return [this.train[at], this.train[at + 1]];
+    }
+    let lo = 0;
+    let hi = this.older.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const r = this.older[mid];
+      if (r[0] === s) return [r[1], r[2]];
+      if (r[0] < s) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return null;
   }
 
-  /** [step, loss 1, loss 2] every `every` steps from step 1, always ending at the last step. */
+  /**
+   * [step, loss 1, loss 2] every `every` steps from step 1 (of the steps kept: before the
+   * last KEEP steps, the thinned ones), always ending at the last step.
+   */
   trainRows(every = 1) {
     const rows = [];
-    for (let s = 1; s <= this.steps; s += every) rows.push([s, ...this.trainAt(s)]);
-    if (this.steps > 0 && rows[rows.length - 1][0] !== this.steps) rows.push([this.steps, ...this.trainAt(this.steps)]);
+    for (let s = 1; s <= this.steps; s += every) {
+      const l = this.trainAt(s);
+      if (l) rows.push([s, ...l]);
+    }
+    if (this.steps > 0 && rows[rows.length - 1]?.[0] !== this.steps) rows.push([this.steps, ...this.trainAt(this.steps)]);
     return rows;
   }
 
@@ -139,11 +173,21 @@ export class RunHistory {
     const end = Math.min(upTo, this.steps);
     const from = Math.max(1, end - n + 1);
     const sums = [0, 0];
+    let count = 0;
     for (let s = from; s <= end; s++) {
-      sums[0] += this.train[2 * (s - 1)];
-      sums[1] += this.train[2 * s - 1];
+      if (s > this.steps - KEEP) {
+        const at = 2 * ((s - 1) % KEEP);
+        sums[0] += this.train[at];
+        sums[1] += this.train[at + 1];
+        count += 1;
+        continue;
+      }
+      const l = this.trainAt(s);
+      if (!l) continue;
+      sums[0] += l[0];
+      sums[1] += l[1];
+      count += 1;
     }
-    const count = end - from + 1;
     return count > 0 ? sums.map((v) => v / count) : [NaN, NaN];
   }
 

@@ -5,7 +5,7 @@
 import { store } from './store.js';
 import { t } from './i18n.js';
 import { PRESETS, presetSettings, matches } from './presets.js';
-import { recentCell } from './figure4.js';
+import { recentGroup } from './figure4.js';
 
 const $ = (id) => document.getElementById(id);
 const find = (n) => PRESETS.find((p) => p.n === n);
@@ -13,8 +13,8 @@ const title = (p) => `${p.n}. ${t(`p${p.n}.title`)}`;
 
 /**
  * The light snapshot the presets' checks read: each model at its latest evaluation, and
- * the live Figure 4 view's cells (recent training losses) at step `figure4At` (their
- * latest step if they have not got there).
+ * the live Figure 4 view's cells (recent training losses, the mean over its seeds) at step
+ * `figure4At` (their latest step if they have not got there).
  */
 export function claimSnapshot(figure4At = Infinity) {
   const models = {};
@@ -26,7 +26,7 @@ export function claimSnapshot(figure4At = Infinity) {
       entropy_test: Array.from(run.testEntropy),
     };
   }
-  return { step: store.step, models, figure4: store.comparison.map((c) => recentCell(c, figure4At)) };
+  return { step: store.step, models, figure4: store.comparison.map((g) => recentGroup(g, figure4At)) };
 }
 
 /** The shown preset's claim checked on the page's numbers, or null. */
@@ -85,9 +85,9 @@ export class Tour {
       el.textContent = '';
       return;
     }
-    // A claim on the live Figure 4 view is checked at its budget step (the view starts a few
-    // steps after the models, so its step is not theirs), the others at the latest evaluation.
-    const steps = p.figure4 ? store.comparison.map((c) => c.run.steps) : store.runs.map((r) => r.evaluatedAt());
+    // A claim on the live Figure 4 view is checked at its budget step (its cells train in
+    // several workers, a few steps apart), the others at the latest evaluation.
+    const steps = p.figure4 ? store.comparison.flatMap((g) => g.cells.map((c) => c.run.steps)) : store.runs.map((r) => r.evaluatedAt());
     const evaluated = steps.length ? Math.min(...steps) : 0;
     const shown = p.figure4 ? Math.min(evaluated, p.budget) : evaluated;
     const { ok, value } = checkClaim();

@@ -1,26 +1,27 @@
-// The trainers: the models split over as many module Web Workers as the machine has
-// cores (at most one per model; on two cores or fewer, one core is left to the page's own
-// thread, which otherwise waits for CPU and drops frames), so that they train in
-// parallel, behind the interface
-// of a single worker (postMessage, onmessage, onerror, terminate). The page talks to
-// `Trainers` exactly as it would to one worker.js holding every model; this module fans
-// each request out and merges the answers: one READY when every model is built, one
-// STATE for the whole set, one reply per CORRELATION, LR and INSPECT request (the
-// messages are listed in messages.js). The live Figure 4 (`comparison`) is built in the
-// last worker, which holds the fewest models.
+// The trainers: all of the page's training (the live models and the live Figure 4's
+// cells, one list: plan.js) split by cost over as many module Web Workers as the machine
+// has cores, behind the interface of a single worker (postMessage, onmessage, onerror,
+// terminate). The page talks to `Trainers` exactly as it would to one worker.js holding
+// every model; this module fans each request out and merges the answers: one READY when
+// every worker is built, one STATE for the whole set, one reply per CORRELATION, LR and
+// INSPECT request (the messages are listed in messages.js).
 //
 // Every worker gets the same settings and seed, so each builds the same data and the
 // same batches; a model trained in any worker equals the same model trained alone, bit
-// for bit (tested). The workers share one compiled WebAssembly.Module.
+// for bit (tested), and so does every Figure 4 cell. The workers share one compiled
+// WebAssembly.Module. The page's own thread is kept cheap instead of being left a core
+// (it draws at a fixed rate and does no heavy work in a message handler), so on two
+// cores both train.
 //
-// Lockstep: a worker may run at most WINDOW steps ahead of the slowest running model
+// Lockstep: a worker may run at most WINDOW steps ahead of the slowest running worker
 // (a LIMIT message), so a paused page shows every model at about the same step
-// and a fast model's spare time goes to the slow ones rather than to running ahead.
+// and a fast worker's spare time goes to the slow ones rather than to running ahead.
 
 import { ToTrainer as In, FromTrainer as Out, message } from './messages.js';
+import { figure4Cells, placeCells, planTraining } from './plan.js';
 
 const WINDOW = 100;
-const MAX_WORKERS = 4; // the page shows at most four models
+const MAX_WORKERS = 8;
 
 export class Trainers {
   /**
@@ -29,11 +30,13 @@ export class Trainers {
    */
   constructor(module, cores = navigator.hardwareConcurrency || 1) {
     this.module = Promise.resolve(module);
-    this.cores = Math.max(1, Math.min(cores <= 2 ? cores - 1 : cores, MAX_WORKERS));
+    this.cores = Math.max(1, Math.min(cores, MAX_WORKERS));
     this.onmessage = null;
     this.onerror = null;
     this.onmessageerror = null;
-    this.slots = []; // per worker: {worker, first, size (its models), steps, running, ...}
+    this.slots = []; // per worker: {worker, models (global indices), load, steps, running, ...}
+    this.costs = {}; // FLOPs per step by model name
+    this.spec = null; // the last INIT's {settings, models, comparison}
     this.generation = 0;
     this.speed = 0;
     this.dead = false;
@@ -48,14 +51,14 @@ export class Trainers {
     if (this.dead) return;
     switch (m.type) {
       case In.INIT:
-        return this.init(m.settings, m.models, m.comparison);
+        return this.init(m.settings, m.models, m.comparison, m.costs);
       case In.SPEED:
         this.speed = m.value;
         return this.broadcast(m);
       case In.CRASH:
         return this.slots[0]?.worker.postMessage(m);
       case In.COMPARE:
-        return this.slots[this.slots.length - 1]?.worker.postMessage(m);
+        return this.compare(m.on, m.id);
       case In.CORRELATION:
       case In.LR:
       case In.INSPECT:
@@ -83,27 +86,64 @@ export class Trainers {
   }
 
   /**
-   * Splits `models` into contiguous groups, one per worker (sizes differing by at most
-   * one); reuses the workers it has, starts or stops the difference.
+   * Plans the models and the live Figure 4 (`comparison`: {on, correlations, seeds}) over
+   * the workers by `costs` (FLOPs per step by model name); reuses the workers it has,
+   * starts or stops the difference.
    */
-  init(settings, models, comparison = null) {
+  init(settings, models, comparison = null, costs = {}) {
     this.generation += 1;
     this.pending.clear();
     this.held = [];
     this.ready = false;
     this.initFailed = false;
-    const count = Math.max(1, Math.min(models.length, this.cores));
-    while (this.slots.length > count) this.slots.pop().worker.terminate();
-    while (this.slots.length < count) this.slots.push({ worker: this.spawn(this.slots.length) });
-    let first = 0;
+    this.costs = costs ?? {};
+    this.spec = { settings, models, comparison };
+    const cells = comparison?.on ? this.cells() : [];
+    const plan = planTraining({ models, costs: this.costs, cells, correlation: settings.correlation, seed: settings.seed, workers: this.cores });
+    while (this.slots.length > plan.length) this.slots.pop().worker.terminate();
+    while (this.slots.length < plan.length) this.slots.push({ worker: this.spawn(this.slots.length) });
     this.slots.forEach((slot, w) => {
-      const size = Math.floor(models.length / count) + (w < models.length % count ? 1 : 0);
-      Object.assign(slot, { first, size, steps: 0, running: false, diverged: false, limit: Infinity, info: null });
-      const group = models.slice(first, first + size);
-      const compare = w === count - 1 ? comparison : null;
-      slot.worker.postMessage(message(In.INIT, { generation: this.generation, settings, models: group, comparison: compare }));
-      first += size;
+      const share = plan[w];
+      Object.assign(slot, { models: share.models, load: share.load, cells: share.cells.length + share.aliases.length, busy: 0, steps: 0, running: false, diverged: false, limit: Infinity, info: null });
+      const compare = comparison ? { on: comparison.on, cells: share.cells, aliases: share.aliases } : null;
+      slot.worker.postMessage(message(In.INIT, { generation: this.generation, settings, models: share.models.map((i) => models[i]), comparison: compare }));
     });
+  }
+
+  /** Every cell of the live Figure 4 asked for at the last INIT (ids are indices). */
+  cells() {
+    const { settings, models, comparison } = this.spec ?? {};
+    if (!comparison) return [];
+    return figure4Cells(models, comparison.correlations, settings.seed, comparison.seeds);
+  }
+
+  /**
+   * Drops the live Figure 4 or starts it again from step 0 (as `id`): the live models
+   * are past step 0 then, so no cell is one of them; the cells go where the load is least.
+   */
+  compare(on, id) {
+    const cells = on ? this.cells() : [];
+    const loads = this.slots.map((s) => s.models.reduce((sum, i) => sum + this.cost(this.spec.models[i]), 0));
+    const where = placeCells(cells, (m) => this.cost(m), loads);
+    this.slots.forEach((slot, w) => {
+      const mine = cells.filter((_, i) => where[i] === w);
+      slot.load = loads[w];
+      slot.cells = mine.length;
+      slot.worker.postMessage(message(In.COMPARE, { on, id, cells: mine }));
+    });
+  }
+
+  cost(model) {
+    const c = this.costs[model];
+    return Number.isFinite(c) && c > 0 ? c : 1;
+  }
+
+  /**
+   * Each worker's share: its live models' names, its Figure 4 cells (those that are its
+   * live models included), its planned load (FLOPs per step), its steps and its busy ms.
+   */
+  shares() {
+    return this.slots.map((s) => ({ models: s.models.map((i) => this.spec.models[i]), cells: s.cells, load: s.load, steps: s.steps, busy: s.busy }));
   }
 
   spawn(index) {
@@ -138,8 +178,8 @@ export class Trainers {
           this.emit(
             message(Out.READY, {
               generation: this.generation,
-              models: this.slots.flatMap((s) => s.info.models),
-              comparison: this.slots.flatMap((s) => s.info.comparison ?? []),
+              models: this.global((s) => s.info.models),
+              comparison: this.spec.comparison?.on ? this.cells() : [],
               pearson: m.pearson,
               constant: m.constant,
             }),
@@ -149,7 +189,8 @@ export class Trainers {
         return;
       case Out.DATA: {
         slot.steps = m.step;
-        const merged = { ...m, step: this.maxSteps(), models: m.models.map((d) => ({ ...d, index: slot.first + d.index })) };
+        slot.busy = m.busy;
+        const merged = { ...m, step: this.maxSteps(), models: m.models.map((d) => ({ ...d, index: slot.models[d.index] })) };
         if (this.ready) this.emit(merged);
         else this.held.push(merged);
         this.keepInStep();
@@ -207,11 +248,18 @@ export class Trainers {
       message(Out.INSPECT, {
         generation: this.generation,
         step: this.maxSteps(),
-        gates: replies.flatMap((r) => r.gates),
+        gates: this.global((_, w) => replies[w].gates),
         projections: first.projections,
-        readout: replies.flatMap((r) => r.readout),
+        readout: this.global((_, w) => replies[w].readout),
       }),
     );
+  }
+
+  /** Per-model values of every worker (`read(slot, w)`, in the slot's model order) in the page's model order. */
+  global(read) {
+    const out = [];
+    this.slots.forEach((slot, w) => read(slot, w).forEach((v, k) => (out[slot.models[k]] = v)));
+    return out;
   }
 
   /** How many workers the models are split over. */

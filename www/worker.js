@@ -1,6 +1,6 @@
-// The trainer, in a module Web Worker: owns the wasm `Playground` (and, in one of the
-// workers, the live Figure 4 `Comparison`, trained step for step beside it on the same
-// thread, so the page's core budget holds) and trains it in short slices, so that it
+// The trainer, in a module Web Worker: owns the wasm `Playground` with its share of the
+// live models and a `Comparison` with its share of the live Figure 4's cells (plan.js),
+// trained step for step together, and trains them in short slices, so that it
 // answers the page's messages within a few milliseconds, and posts what happened as
 // typed arrays (transferred, not copied). The messages it takes and
 // sends are listed in messages.js.
@@ -9,14 +9,17 @@ import init, { Playground, Comparison } from './pkg/mmoe.js';
 import { ToTrainer as In, FromTrainer as Out, message } from './messages.js';
 
 const SLICE_MS = 12; // time spent training before yielding to messages
+const FLUSH_MS = 50; // at most this often a 'data' message: the page's thread stays cheap
 const TEST_STRIDE = 5; // [step, loss 1, loss 2, auc 1, auc 2]
 const GATE_EVERY = 10; // steps between the gate snapshots kept for the page's history
 
 let playground = null;
-let comparison = null; // the live Figure 4: every model at two correlations (or none here)
-let compareSpec = null; // {settings, models, correlations}: the comparison INIT asked for
-let compareWith = null; // the same, while it waits to be built (after the first step)
+let comparison = null; // this worker's Figure 4 cells (or none)
+let aliases = []; // [{id, model}]: Figure 4 cells that are live models here (not trained twice)
+let settingsNow = null; // the settings the models were built with, at the current lr
 let compareId = 0; // which start of the comparison its data belong to (COMPARE)
+let taken = 0; // steps this worker has trained (its live models' and cells' step)
+let busy = 0; // ms spent training since the build (the plan's balance, measured)
 let names = [];
 let running = false;
 let speed = 0; // steps per second; 0 = as fast as possible
@@ -77,11 +80,7 @@ function fatal(error) {
   post(message(Out.FATAL, { message: String(error?.message ?? error) }));
 }
 
-function maxSteps() {
-  let steps = 0;
-  for (let i = 0; i < names.length; i++) steps = Math.max(steps, playground.modelSteps(i));
-  return steps;
-}
+let flushedAt = 0;
 
 /** Posts everything new since the last flush: losses, gates, entropy, divergence. */
 function flush() {
@@ -103,35 +102,37 @@ function flush() {
       post(message(Out.DIVERGED, { model: names[i], message: diverged, step: playground.modelSteps(i) }));
     }
   }
-  const compared = comparison ? comparisonData(transfer) : null;
-  post(message(Out.DATA, { generation, step: maxSteps(), testStride: TEST_STRIDE, models, comparison: compared }), transfer);
-  if (reportedDiverged.size === names.length && running) {
+  const compared = comparison || aliases.length ? comparisonData(models, transfer) : null;
+  post(message(Out.DATA, { generation, step: taken, busy, testStride: TEST_STRIDE, models, comparison: compared }), transfer);
+  flushedAt = performance.now();
+  if (names.length && reportedDiverged.size === names.length && running) {
     running = false;
     post(message(Out.STATE, { running, allDiverged: true }));
   }
 }
 
-/** Builds the comparison asked for at the last INIT, if it is not built yet. */
-function ensureComparison() {
-  if (!compareWith) return;
-  const { settings, models, correlations } = compareWith;
-  compareWith = null;
-  try {
-    comparison = new Comparison(settings, models, correlations);
-  } catch (error) {
-    post(message(Out.ERROR, { request: 'comparison', message: String(error?.message ?? error) }));
-  }
-}
-
-/** The comparison's training losses since the last flush, per cell. */
-function comparisonData(transfer) {
+/**
+ * The Figure 4 cells' training losses since the last flush: this worker's own cells, and
+ * the cells that are its live models (their losses, copied: `models` transfers them).
+ */
+function comparisonData(models, transfer) {
   const cells = [];
-  for (let i = 0; i < comparison.cells(); i++) {
+  for (let i = 0; comparison && i < comparison.cells(); i++) {
     const train = comparison.takeTrainLosses(i);
     transfer.push(train.buffer);
-    cells.push({ index: i, train, diverged: comparison.diverged(i) });
+    cells.push({ id: comparison.cellId(i), train, diverged: comparison.diverged(i) });
   }
-  return { id: compareId, step: comparison.step(), cells };
+  for (const alias of aliases) {
+    cells.push({ id: alias.id, train: models[alias.model].train.slice(), diverged: playground.diverged(alias.model) !== undefined });
+  }
+  return { id: compareId, cells };
+}
+
+/** Starts this worker's Figure 4 cells from step 0 (none when `cells` is empty). */
+function startComparison(cells) {
+  comparison?.free();
+  comparison = null;
+  if (cells?.length) comparison = new Comparison(settingsNow, cells);
 }
 
 /**
@@ -140,11 +141,12 @@ function comparisonData(transfer) {
  */
 function advance(n) {
   while (n > 0) {
-    const k = Math.min(n, GATE_EVERY - (playground.steps() % GATE_EVERY));
+    const k = Math.min(n, GATE_EVERY - (taken % GATE_EVERY));
     playground.step(k);
     comparison?.advance(k);
+    taken += k;
     n -= k;
-    if (playground.steps() % GATE_EVERY !== 0) continue;
+    if (taken % GATE_EVERY !== 0) continue;
     for (let i = 0; i < names.length; i++) {
       const gates = playground.gates(i);
       if (gates.length) trails[i].push(playground.modelSteps(i), ...gates);
@@ -160,9 +162,9 @@ function tick() {
   }
   lastTick = start;
   try {
-    let taken = 0;
+    let done = 0;
     while (performance.now() - start < SLICE_MS) {
-      let n = Math.min(stepsPerCall, stopAt - playground.steps(), limit - playground.steps());
+      let n = Math.min(stepsPerCall, stopAt - taken, limit - taken);
       if (n <= 0) break;
       if (speed > 0) {
         n = Math.min(n, Math.floor(allowance));
@@ -171,16 +173,16 @@ function tick() {
       }
       const t0 = performance.now();
       advance(n);
-      taken += n;
+      done += n;
+      const took = performance.now() - t0;
+      busy += took;
       // Size the next call to about a third of a slice.
-      const perStep = (performance.now() - t0) / n;
+      const perStep = took / n;
       stepsPerCall = Math.max(1, Math.min(256, Math.floor(SLICE_MS / 3 / Math.max(perStep, 0.01))));
     }
-    if (taken > 0) {
+    if (done > 0 && performance.now() - flushedAt >= FLUSH_MS) flush();
+    if (taken >= stopAt) {
       flush();
-      ensureComparison();
-    }
-    if (playground.steps() >= stopAt) {
       stopAt = Infinity;
       running = false;
       post(message(Out.STATE, { running }));
@@ -190,7 +192,10 @@ function tick() {
     fatal(error);
     return;
   }
-  if (playground.steps() >= limit) return; // the next LIMIT message wakes the loop
+  if (taken >= limit) {
+    flush(); // the page sees where this worker waits
+    return; // the next LIMIT message wakes the loop
+  }
   if (speed > 0 && allowance < 1) {
     // Sleep until the next step is due instead of spinning.
     schedule(Math.min(250, Math.max(1, ((1 - allowance) * 1000) / speed)));
@@ -205,17 +210,21 @@ function build(settings, models, nextGeneration, compare) {
   playground = null;
   comparison?.free();
   comparison = null;
-  compareWith = null;
+  aliases = [];
   generation = nextGeneration ?? generation + 1;
   stopAt = Infinity;
   limit = Infinity;
+  taken = 0;
+  busy = 0;
   reportedDiverged = new Set();
   stepsPerCall = 1;
+  settingsNow = settings;
   playground = new Playground(settings, models);
-  // Built after the live models' first step, off the path to it.
-  compareSpec = compare ? { settings, ...compare } : null;
-  compareWith = compare?.on ? compareSpec : null;
   compareId = 0;
+  if (compare?.on) {
+    startComparison(compare.cells);
+    aliases = compare.aliases ?? [];
+  }
   names = models.slice();
   trails = names.map((_, i) => {
     const gates = playground.gates(i); // before training: the initial gates, at step 0
@@ -226,9 +235,7 @@ function build(settings, models, nextGeneration, compare) {
     experts: playground.expertCount(i),
     parameters: playground.parameterCount(i),
   }));
-  // Correlation-major, as the comparison orders its cells.
-  const cells = (compare?.correlations ?? []).flatMap((correlation) => compare.models.map((model) => ({ model, correlation })));
-  post(message(Out.READY, { generation, models: info, comparison: cells, pearson: playground.labelPearson(), constant: Array.from(playground.constantLosses()) }));
+  post(message(Out.READY, { generation, models: info, pearson: playground.labelPearson(), constant: Array.from(playground.constantLosses()) }));
   flush();
 }
 
@@ -269,7 +276,7 @@ function handle(m) {
         break;
       case In.RUN_TO:
         stopAt = Math.max(0, Math.floor(m.step));
-        if (playground.steps() >= stopAt) {
+        if (taken >= stopAt) {
           stopAt = Infinity;
           break;
         }
@@ -280,7 +287,7 @@ function handle(m) {
         const projections = playground.testProjections();
         const readout = names.map((_, i) => playground.testReadout(i));
         post(
-          message(Out.INSPECT, { generation, step: maxSteps(), gates, projections, readout }),
+          message(Out.INSPECT, { generation, step: taken, gates, projections, readout }),
           [...gates.map((g) => g.buffer), projections.buffer, ...readout.map((r) => r.buffer)],
         );
         break;
@@ -294,15 +301,21 @@ function handle(m) {
         break;
       case In.STEP: {
         const steps = Math.max(1, Math.min(10000, Math.floor(m.steps ?? 1)));
-        ensureComparison();
         advance(steps);
         flush();
         break;
       }
       case In.CORRELATION: {
         try {
+          // The live models leave their Figure 4 cells: each cell goes on from the
+          // model's state at the old correlation, here.
+          if (aliases.length) {
+            flush();
+            comparison ??= new Comparison(settingsNow, []);
+            for (const alias of aliases.splice(0)) comparison.adopt(alias.id, playground, alias.model);
+          }
           const pearson = playground.setCorrelation(m.value);
-          post(message(Out.CORRELATION, { value: m.value, pearson, constant: Array.from(playground.constantLosses()), step: maxSteps() }));
+          post(message(Out.CORRELATION, { value: m.value, pearson, constant: Array.from(playground.constantLosses()), step: taken }));
           flush();
         } catch (error) {
           post(message(Out.ERROR, { request: In.CORRELATION, message: String(error?.message ?? error) }));
@@ -313,17 +326,16 @@ function handle(m) {
         try {
           playground.setLearningRate(m.value);
           comparison?.setLearningRate(m.value);
-          if (compareSpec) compareSpec.settings = { ...compareSpec.settings, lr: m.value };
-          post(message(Out.LR, { value: m.value, step: maxSteps() }));
+          settingsNow = { ...settingsNow, lr: m.value };
+          post(message(Out.LR, { value: m.value, step: taken }));
         } catch (error) {
           post(message(Out.ERROR, { request: In.LR, message: String(error?.message ?? error) }));
         }
         break;
       case In.COMPARE:
-        comparison?.free();
-        comparison = null;
         compareId = m.id;
-        compareWith = m.on ? compareSpec : null;
+        aliases = [];
+        startComparison(m.on ? m.cells : []);
         break;
       case In.LIMIT:
         limit = Number(m.step);

@@ -67,7 +67,11 @@ impl LiveCells {
             let grid: Vec<Cell> = mine.iter().map(|c| c.cell).collect();
             let e = engines.len();
             engines.push(cells_engine(base, &grid));
-            placed.extend(mine.iter().enumerate().map(|(r, &&c)| (c, Place::Engine(e, r))));
+            placed.extend(
+                mine.iter()
+                    .enumerate()
+                    .map(|(r, &&c)| (c, Place::Engine(e, r))),
+            );
         }
         LiveCells {
             engines,
@@ -133,7 +137,10 @@ impl LiveCells {
 
     /// Cell `i`'s training losses since the last call, [step, loss 1, loss 2]*.
     pub fn take_losses(&mut self, i: usize) -> Vec<f64> {
-        self.pending.get_mut(i).map(std::mem::take).unwrap_or_default()
+        self.pending
+            .get_mut(i)
+            .map(std::mem::take)
+            .unwrap_or_default()
     }
 
     /// Changes every cell's learning rate (the page's live learning-rate control).
@@ -160,7 +167,10 @@ fn progress(
         }
         Place::Solo(s) => {
             let s = &solo[s];
-            s.trainer.diverged.is_none().then_some((s.trainer.step, s.losses))
+            s.trainer
+                .diverged
+                .is_none()
+                .then_some((s.trainer.step, s.losses))
         }
     }
 }

@@ -23,7 +23,7 @@ fn to_js<T: Serialize>(value: &T) -> JsValue {
         .expect("plain data serialises")
 }
 
-fn violations_error(violations: Vec<crate::core::settings::Violation>) -> JsError {
+pub(crate) fn violations_error(violations: Vec<crate::core::settings::Violation>) -> JsError {
     let lines: Vec<String> = violations.iter().map(|v| v.to_string()).collect();
     JsError::new(&lines.join("\n"))
 }
@@ -461,6 +461,22 @@ impl Playground {
         Ok(())
     }
 
+    /// Each model's cost of one training step, in FLOPs at `settings`' sizes: what the
+    /// page's plan balances its workers by.
+    #[wasm_bindgen(js_name = stepCosts)]
+    pub fn step_costs(settings: JsValue, models: Vec<String>) -> Result<Vec<f64>, JsError> {
+        let settings: Settings = serde_wasm_bindgen::from_value(settings)?;
+        settings.validate().map_err(violations_error)?;
+        let mut init = crate::core::rng::Rng::new(0, crate::core::rng::Stream::Init, 0);
+        Ok(model_kinds(&models)?
+            .into_iter()
+            .map(|kind| {
+                crate::Model::new(kind, &settings, &mut init).flops_per_step(settings.batch_size)
+                    as f64
+            })
+            .collect())
+    }
+
     fn evaluate_all(&mut self) {
         let data = &self.session.data;
         for (trainer, pending) in self.session.trainers.iter_mut().zip(&mut self.pending) {
@@ -468,6 +484,23 @@ impl Playground {
                 record_evaluation(trainer, data, pending);
             }
         }
+    }
+}
+
+impl Playground {
+    /// Live model `i`'s exact state, its data and its cell (model, correlation, seed):
+    /// what the live Figure 4 keeps training when the slider moves the model on.
+    pub(crate) fn fork(
+        &self,
+        i: usize,
+    ) -> Option<(Trainer, crate::Dataset, crate::experiment::grid::Cell)> {
+        let trainer = self.session.trainers.get(i)?;
+        let cell = crate::experiment::grid::Cell {
+            model: trainer.model.kind,
+            correlation: self.session.settings.correlation,
+            seed: self.session.settings.seed,
+        };
+        Some((trainer.clone(), self.session.data.clone(), cell))
     }
 }
 

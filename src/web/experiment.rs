@@ -2,20 +2,20 @@
 //! workers, one `ExperimentSeed` (every cell of a seed, by the replica engine) at a time,
 //! their cells collected on the page by an `Experiment`, and its four figures drawn on
 //! canvases by the same code that writes the CLI's PNGs (`figures::Figure`), at the size and in
-//! the words of the page. `Comparison` is the live Figure 4 beside the page's charts: the
-//! chosen models at two correlations, one seed, trained step by step with the replica
-//! engine while the page plays.
+//! the words of the page. `Comparison` is one worker's share of the live Figure 4 beside the
+//! page's charts: the cells the page's plan gave it, trained step by step with the
+//! replica engine while the page plays.
 
-use crate::core::data::Dataset;
-use crate::core::replicas::Replicas;
 use crate::core::settings::Settings;
 use crate::experiment::figures::{Figure, Look};
-use crate::experiment::grid::{seed_cells, Cell, CellResult, SeedRun, SweepConfig};
+use crate::experiment::grid::{Cell, CellResult, SeedRun, SweepConfig};
+use crate::experiment::live::{LiveCell, LiveCells};
 use crate::experiment::results::SweepResults;
-use crate::web::bindings::model_kinds;
+use crate::web::bindings::{violations_error, Playground};
 use js_sys::Float64Array;
 use plotters::prelude::IntoDrawingArea;
 use plotters_canvas::CanvasBackend;
+use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlCanvasElement;
 
@@ -67,90 +67,84 @@ impl ExperimentSeed {
     }
 }
 
-/// The live Figure 4: every model of `models` at every correlation of `correlations`, from
-/// the same seed, inputs and initial weights, trained together (the replica engine) for
-/// as long as the page plays. Lives in a trainer worker.
+/// One trainer worker's share of the live Figure 4 (`experiment::live::LiveCells`): the
+/// cells the page's plan gave it, trained step for step beside its live models.
 #[wasm_bindgen]
 pub struct Comparison {
-    data: Vec<Dataset>,
-    engine: Replicas,
-    cells: Vec<Cell>,
-    step: usize,
-    /// Per cell, the training losses since the last take: [step, loss 1, loss 2]*.
-    pending: Vec<Vec<f64>>,
+    cells: LiveCells,
+}
+
+/// A cell as the page names it: `{id, model, correlation, seed}`.
+#[derive(Deserialize)]
+struct CellSpec {
+    id: u32,
+    model: String,
+    correlation: f64,
+    seed: u32,
 }
 
 #[wasm_bindgen]
 impl Comparison {
-    /// `settings` as for `Playground` (its correlation is replaced by each of
-    /// `correlations`), `models` by name. Fails with a readable message when invalid.
+    /// `settings` as for `Playground` (each cell has its own correlation and seed);
+    /// `cells` `[{id, model, correlation, seed}]`. Fails with a readable message when a
+    /// model, a correlation or the settings are invalid.
     #[wasm_bindgen(constructor)]
-    pub fn new(
-        settings: JsValue,
-        models: Vec<String>,
-        correlations: Vec<f64>,
-    ) -> Result<Comparison, JsError> {
+    pub fn new(settings: JsValue, cells: JsValue) -> Result<Comparison, JsError> {
         let base: Settings = serde_wasm_bindgen::from_value(settings)?;
-        let config = SweepConfig {
-            models: model_kinds(&models)?,
-            correlations,
-            seeds: 1,
-            first_seed: base.seed,
-            steps: 1,
-            curve_every: 1,
-            base,
-        };
-        config.validate().map_err(|e| JsError::new(&e))?;
-        let (data, engine, cells) = seed_cells(&config, config.first_seed);
+        let specs: Vec<CellSpec> = serde_wasm_bindgen::from_value(cells)?;
+        let mut cells = Vec::with_capacity(specs.len());
+        for spec in specs {
+            let model = spec.model.parse().map_err(|e: String| JsError::new(&e))?;
+            let settings = Settings {
+                correlation: spec.correlation,
+                seed: spec.seed,
+                ..base.clone()
+            };
+            settings.validate().map_err(violations_error)?;
+            cells.push(LiveCell {
+                id: spec.id,
+                cell: Cell {
+                    model,
+                    correlation: spec.correlation,
+                    seed: spec.seed,
+                },
+            });
+        }
         Ok(Comparison {
-            data,
-            engine,
-            pending: vec![Vec::new(); cells.len()],
-            cells,
-            step: 0,
+            cells: LiveCells::new(&base, &cells),
         })
     }
 
-    /// Cells (models × correlations, correlation-major).
+    /// Cells held.
     pub fn cells(&self) -> usize {
         self.cells.len()
     }
 
-    /// Steps taken so far.
-    pub fn step(&self) -> u32 {
-        self.step as u32
-    }
-
-    #[wasm_bindgen(js_name = cellModel)]
-    pub fn cell_model(&self, i: usize) -> String {
-        self.cells.get(i).map_or("", |c| c.model.name()).into()
-    }
-
-    #[wasm_bindgen(js_name = cellCorrelation)]
-    pub fn cell_correlation(&self, i: usize) -> f64 {
-        self.cells.get(i).map_or(f64::NAN, |c| c.correlation)
+    /// The page's id of cell `i` (`u32::MAX` past the end).
+    #[wasm_bindgen(js_name = cellId)]
+    pub fn cell_id(&self, i: usize) -> u32 {
+        self.cells.cell(i).map_or(u32::MAX, |c| c.id)
     }
 
     /// Whether cell `i` stopped because its loss stopped being finite.
     pub fn diverged(&self, i: usize) -> bool {
-        self.engine
-            .replicas
-            .get(i)
-            .is_some_and(|r| r.diverged.is_some())
+        self.cells.diverged(i)
     }
 
     /// Trains every cell that has not diverged `steps` more steps (at most 10,000).
     pub fn advance(&mut self, steps: u32) {
-        let data: Vec<&Dataset> = self.data.iter().collect();
-        for _ in 0..steps.min(10_000) {
-            self.engine.train_step(&data);
-            self.step += 1;
-            for (r, pending) in self.engine.replicas.iter().zip(&mut self.pending) {
-                if r.diverged.is_none() {
-                    pending.extend([self.step as f64, r.losses[0], r.losses[1]]);
-                }
-            }
-        }
+        self.cells.advance(steps.min(10_000) as usize);
+    }
+
+    /// Takes over live model `model` of `playground` as cell `id` at its present
+    /// correlation (before the slider moves it on): the cell goes on from the model's
+    /// exact state, as if it had been trained here from step 0.
+    pub fn adopt(&mut self, id: u32, playground: &Playground, model: usize) -> Result<(), JsError> {
+        let (trainer, data, cell) = playground
+            .fork(model)
+            .ok_or_else(|| JsError::new("no such live model"))?;
+        self.cells.adopt(id, cell, trainer, data);
+        Ok(())
     }
 
     /// Changes every cell's learning rate (the page's live learning-rate change; the
@@ -158,19 +152,14 @@ impl Comparison {
     #[wasm_bindgen(js_name = setLearningRate)]
     pub fn set_learning_rate(&mut self, lr: f64) {
         if lr.is_finite() && lr > 0.0 {
-            self.engine.set_learning_rate(lr);
+            self.cells.set_learning_rate(lr);
         }
     }
 
     /// Cell `i`'s training losses since the last call, as [step, loss 1, loss 2]*.
     #[wasm_bindgen(js_name = takeTrainLosses)]
     pub fn take_train_losses(&mut self, i: usize) -> Float64Array {
-        let Some(pending) = self.pending.get_mut(i) else {
-            return Float64Array::new_with_length(0);
-        };
-        let out = Float64Array::from(pending.as_slice());
-        pending.clear();
-        out
+        Float64Array::from(self.cells.take_losses(i).as_slice())
     }
 }
 

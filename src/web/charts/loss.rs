@@ -23,6 +23,8 @@ struct ModelCurves {
     name: String,
     train: LossSeries,
     test: LossSeries,
+    /// Per seed, when `train` is the mean over several (the live Figure 4): the band.
+    seeds: Vec<LossSeries>,
 }
 
 /// Per-task loss curves of several models, with markers where the correlation changed.
@@ -70,6 +72,7 @@ impl LossChart {
                 name,
                 train: LossSeries::new(),
                 test: LossSeries::new(),
+                seeds: Vec::new(),
             })
             .collect();
         self.marks.clear();
@@ -103,6 +106,23 @@ impl LossChart {
         if let Some(m) = self.models.get_mut(i) {
             for p in data.chunks_exact(3) {
                 m.train.push([p[0], p[1], p[2]], TRAIN_POINTS);
+            }
+            self.dirty |= data.len() >= 3;
+        }
+    }
+
+    /// Appends per-step training losses of seed `k` of model `i` ([step, loss 1, loss
+    /// 2]*), when `pushTrain` gets their mean: the chart shades the band between the
+    /// seeds' smoothed curves.
+    #[wasm_bindgen(js_name = pushSeed)]
+    pub fn push_seed(&mut self, i: usize, k: usize, data: &[f64]) {
+        if let Some(m) = self.models.get_mut(i) {
+            while m.seeds.len() <= k.min(63) {
+                m.seeds.push(LossSeries::new());
+            }
+            let series = &mut m.seeds[k.min(63)];
+            for p in data.chunks_exact(3) {
+                series.push([p[0], p[1], p[2]], TRAIN_POINTS);
             }
             self.dirty |= data.len() >= 3;
         }
@@ -185,6 +205,11 @@ impl LossChart {
         let root = backend.into_drawing_area();
         self.draw_on(&root, theme).map_err(|e| JsError::new(&e))
     }
+}
+
+/// The models whose curve is a mean over seeds (a band to shade).
+fn banded(models: &[ModelCurves]) -> impl Iterator<Item = &ModelCurves> {
+    models.iter().filter(|m| m.seeds.len() >= 2)
 }
 
 fn finite_positive(v: f64) -> bool {
@@ -327,6 +352,34 @@ impl LossChart {
                 chart
                     .draw_series(LineSeries::new(plotted(&m.train, task), raw))
                     .map_err(err)?;
+            }
+        }
+        // ... the band between the seeds' smoothed curves (the mean's spread) ...
+        for m in banded(&self.models) {
+            let fill = model_colour(&m.name).mix(0.14).filled();
+            for task in 0..2 {
+                let curves: Vec<Vec<(f64, f64)>> =
+                    m.seeds.iter().map(|s| smoothed(s, task)).collect();
+                let n = curves.iter().map(Vec::len).min().unwrap_or(0);
+                let edge = |pick: fn(f64, f64) -> f64| -> Vec<(f64, f64)> {
+                    (0..n)
+                        .map(|j| {
+                            let v = curves
+                                .iter()
+                                .map(|c| c[j].1)
+                                .reduce(pick)
+                                .unwrap_or(f64::NAN);
+                            (curves[0][j].0, clamp(v))
+                        })
+                        .collect()
+                };
+                let mut outline = edge(f64::max);
+                outline.extend(edge(f64::min).into_iter().rev());
+                if outline.len() >= 4 {
+                    chart
+                        .draw_series(std::iter::once(Polygon::new(outline, fill)))
+                        .map_err(err)?;
+                }
             }
         }
         // ... then the smoothed trend on top: task 1 solid, task 2 dashed.
