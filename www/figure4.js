@@ -35,13 +35,15 @@ function recentOf(run, upTo) {
 /**
  * A group (one model at one correlation, k seeds) at step `upTo` (the step every seed has
  * reached, if sooner): that step (`steps`), the mean over the seeds of their recent
- * training loss (`loss`, what the summary line reads) and each seed's (`seeds`).
+ * training loss (`loss`, what the summary line reads), each seed's (`seeds`), and the
+ * mean over the seeds of their first five steps' (`start`).
  */
 export function recentGroup(g, upTo = Infinity) {
   const steps = Math.min(upTo, ...g.cells.map((c) => c.run.steps));
   const seeds = g.cells.map((c) => recentOf(c.run, steps));
-  const loss = seeds.reduce((sum, v) => sum + v, 0) / seeds.length;
-  return { model: g.model, correlation: g.correlation, steps, loss, seeds, k: g.cells.length };
+  const mean = (values) => values.reduce((sum, v) => sum + v, 0) / values.length;
+  const start = mean(g.cells.map((c) => mean([1, 2, 3, 4, 5].map((s) => c.run.trainAt(s)).filter(Boolean).map(([a, b]) => (a + b) / 2))));
+  return { model: g.model, correlation: g.correlation, steps, loss: mean(seeds), start, seeds, k: g.cells.length };
 }
 
 /** A loss or a ratio for the summary ('–' for a cell that diverged). */
@@ -251,6 +253,12 @@ export class Figure4 {
     const ratio = (m, p) => fmt(at(m, p) / at('mmoe', p), 2);
     const parts = models.filter((m) => m !== 'mmoe').map((m) => t('fig4.ratio', { model: modelLabel(m), a: ratio(m, FIGURE4_P[0]), b: ratio(m, FIGURE4_P[1]) }));
     return t('fig4.summary', { step: this.step, n: RECENT, k, list: parts.join(' · ') });
+  }
+
+  /** Training losses [task 1, task 2] of the cell (model, correlation, seed) at step `s`, or null. */
+  lossAt(model, correlation, seed, s) {
+    const g = this.groups.find((x) => x.model === model && x.correlation === correlation);
+    return g?.cells.find((c) => c.seed === seed)?.run.trainAt(s) ?? null;
   }
 
   /** For the test handle: `cells` per model and correlation, `loss` the summary's (the mean over the seeds). */

@@ -71,6 +71,7 @@ export function installHandle(page) {
     labelCurve: page.labelCurve,
     dataView: page.dataView,
     figure4: page.figure4,
+    figure4LossAt: page.figure4LossAt,
     workers: page.workers,
     exportJson: page.exportJson,
     exportCsv: page.exportCsv,

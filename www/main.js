@@ -523,6 +523,7 @@ async function main() {
     labelCurve: () => parts.labelCurve.state(),
     dataView: () => parts.dataView.state(),
     figure4: () => parts.figure4.state(),
+    figure4LossAt: (model, correlation, seed, s) => parts.figure4.lossAt(model, correlation, seed, s),
     workers: () => parts.trainers.shares(),
     exportJson,
     exportCsv,

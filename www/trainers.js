@@ -104,7 +104,7 @@ export class Trainers {
     while (this.slots.length < plan.length) this.slots.push({ worker: this.spawn(this.slots.length) });
     this.slots.forEach((slot, w) => {
       const share = plan[w];
-      Object.assign(slot, { models: share.models, load: share.load, cells: share.cells.length + share.aliases.length, busy: 0, steps: 0, running: false, diverged: false, limit: Infinity, info: null });
+      Object.assign(slot, { models: share.models, load: share.load, cells: share.cells.length + share.aliases.length, aliases: share.aliases.length, busy: 0, steps: 0, running: false, diverged: false, limit: Infinity, info: null });
       const compare = comparison ? { on: comparison.on, cells: share.cells, aliases: share.aliases } : null;
       slot.worker.postMessage(message(In.INIT, { generation: this.generation, settings, models: share.models.map((i) => models[i]), comparison: compare }));
     });
@@ -129,6 +129,7 @@ export class Trainers {
       const mine = cells.filter((_, i) => where[i] === w);
       slot.load = loads[w];
       slot.cells = mine.length;
+      slot.aliases = 0;
       slot.worker.postMessage(message(In.COMPARE, { on, id, cells: mine }));
     });
   }
@@ -139,11 +140,12 @@ export class Trainers {
   }
 
   /**
-   * Each worker's share: its live models' names, its Figure 4 cells (those that are its
-   * live models included), its planned load (FLOPs per step), its steps and its busy ms.
+   * Each worker's share: its live models' names, its Figure 4 cells (`aliases` of them its
+   * live models, not trained twice), its planned load (FLOPs per step), its steps and its
+   * busy ms.
    */
   shares() {
-    return this.slots.map((s) => ({ models: s.models.map((i) => this.spec.models[i]), cells: s.cells, load: s.load, steps: s.steps, busy: s.busy }));
+    return this.slots.map((s) => ({ models: s.models.map((i) => this.spec.models[i]), cells: s.cells, aliases: s.aliases, load: s.load, steps: s.steps, busy: s.busy }));
   }
 
   spawn(index) {

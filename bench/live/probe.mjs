@@ -16,10 +16,11 @@ await page.waitForFunction(() => window.mmoe && window.mmoe.snapshot().step > 0,
 const t0 = Date.now();
 const s0 = await page.evaluate(() => window.mmoe.snapshot().step);
 await page.waitForTimeout(wait * 1000);
-const res = await page.evaluate(() => ({ step: window.mmoe.snapshot().step, f4: window.mmoe.figure4(), workers: window.mmoe.workers(), summary: document.getElementById('figure4-summary').textContent }));
+const res = await page.evaluate(() => ({ step: window.mmoe.snapshot().step, f4: window.mmoe.figure4(), workers: window.mmoe.workers(), summary: document.getElementById('figure4-summary').textContent, timings: window.mmoe.timings() }));
 console.log('steps/s', ((res.step - s0) / ((Date.now() - t0) / 1000)).toFixed(1), 'step', res.step);
 console.log(JSON.stringify(res.workers));
 console.log(res.summary);
+console.log(JSON.stringify(res.timings));
 console.log(JSON.stringify(res.f4.cells.map((c) => [c.model, c.correlation, c.steps, c.loss.toFixed(3)])));
 await page.screenshot({ path: '/tmp/shot.png' });
 await browser.close(); server.close();

@@ -102,7 +102,9 @@ test('live Figure 4: both panels train with Play, losses fall, pause stops, in s
   const { page, context, seen } = await openPage(env, 'lr=0.01', { width: 1440, height: 900 });
   const models = await page.evaluate(() => window.mmoe.models());
   const idle = await page.evaluate(() => window.mmoe.figure4());
+  // One cell per model and p, each the mean over the seeds the machine's cores carry.
   assert.equal(idle.cells.length, 2 * models.length);
+  assert.ok(idle.seeds >= 2 && idle.cells.every((c) => c.k === idle.seeds), `${idle.seeds} seeds`);
   assert.equal(idle.step, 0);
   const started = Date.now();
   await page.click('#play');
@@ -149,5 +151,39 @@ test('live Figure 4: both panels train with Play, losses fall, pause stops, in s
   await page.waitForFunction(() => window.mmoe.figure4().step === 0 && !document.getElementById('play').disabled);
   assert.deepEqual(seen.errors, []);
   assert.deepEqual(seen.console, []);
+  await context.close();
+});
+
+test('live Figure 4: a cell that is a live model is not trained twice, and stays exact when the slider moves the model on', async () => {
+  // At p = 0.5 (the default) MMoE's p = 0.5 cell of the page's seed is the live MMoE itself.
+  const { page, context, seen } = await openPage(env, 'seed=3&lr=0.01', { width: 1440, height: 900 });
+  const shares = await page.evaluate(() => window.mmoe.workers());
+  const models = await page.evaluate(() => window.mmoe.models());
+  assert.equal(shares.reduce((n, s) => n + s.aliases, 0), models.length, 'every live model stands for its cell');
+  await page.evaluate(() => window.mmoe.runTo(150));
+  await slide(page, 0.9);
+  await page.waitForFunction(() => window.mmoe.settings().correlation === 0.9);
+  await page.evaluate(() => window.mmoe.runTo(300));
+  await page.waitForFunction(() => window.mmoe.figure4().step >= 300);
+  const cell = await page.evaluate(() => Array.from({ length: 300 }, (_, k) => window.mmoe.figure4LossAt('mmoe', 0.5, 3, k + 1)));
+  const moved = await page.evaluate(() => window.mmoe.trainLossAt('mmoe', 300));
+  // A page whose MMoE stays at p = 0.5 throughout: the cell equals it at every step.
+  const other = await openPage(env, 'seed=3&lr=0.01&models=mmoe', { width: 1280, height: 800 });
+  await other.page.evaluate(() => window.mmoe.runTo(300));
+  const alone = await other.page.evaluate(() => Array.from({ length: 300 }, (_, k) => window.mmoe.trainLossAt('mmoe', k + 1)));
+  assert.deepEqual(cell, alone);
+  assert.notDeepEqual(moved, alone[299], 'the live MMoE moved on to p = 0.9');
+
+  // One click shows the first seed alone, another the mean again.
+  await page.locator('#figure4').scrollIntoViewIfNeeded();
+  assert.match(await page.textContent('#figure4-title-1'), /mean of \d seeds/);
+  await page.click('#figure4-single');
+  assert.equal((await page.evaluate(() => window.mmoe.figure4())).view, 'single');
+  assert.match(await page.textContent('#figure4-title-1'), /seed 3 alone/);
+  await page.screenshot({ path: screenshotPath('story-figure4-single.png') });
+  await page.click('#figure4-single');
+  assert.equal((await page.evaluate(() => window.mmoe.figure4())).view, 'mean');
+  assert.deepEqual(seen.errors, []);
+  await other.context.close();
   await context.close();
 });
