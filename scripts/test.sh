@@ -17,8 +17,11 @@ cargo fmt --all -- --check
 cargo clippy --all-targets -- -D warnings
 cargo clippy --lib --target wasm32-unknown-unknown -- -D warnings
 
-step "cargo test (core, CLI, findings)"
+step "cargo test (core, CLI)"
 cargo test
+
+step "the paper's findings (release code, both cores: about a million replica-steps)"
+cargo test --release --test findings
 
 step "wasm-bindgen-test in headless Chromium (binding layer)"
 CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver} \

@@ -1,5 +1,6 @@
 // Keyboard shortcuts for the lecture hall: Space play/pause, → one step, R reset,
-// 1–7 presets, F full screen, L lecture mode, ? the list of shortcuts, Esc closes it.
+// 1–7 presets, F full screen, L lecture mode, G the live Figure 4, ? the list of
+// shortcuts, Esc closes it.
 // Nothing fires while the focus is in a text field, a select or a contenteditable; a
 // focused slider keeps its arrow keys, and Space/Enter keep their usual meaning on a
 // focused button, checkbox or summary.
@@ -79,6 +80,7 @@ export function installShortcuts({ overlay, openButton, closeButton, actions }) 
     else if (key === 'r' || key === 'R') actions.reset();
     else if (key === 'f' || key === 'F') actions.fullscreen();
     else if (key === 'l' || key === 'L') actions.lecture();
+    else if (key === 'g' || key === 'G') actions.figure4();
     else if (key === '?') open();
     else if (/^[1-7]$/.test(key)) actions.preset(Number(key));
     else handled = false;

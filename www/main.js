@@ -403,6 +403,7 @@ function wire() {
       reset: () => store.info.length && reset(),
       preset: (n) => parts.tour.apply(n),
       lecture: () => setLecture(!store.lecture),
+      figure4: () => $('figure4').scrollIntoView({ block: 'start' }),
       fullscreen: () => {
         if (document.fullscreenElement) document.exitFullscreen?.();
         else document.documentElement.requestFullscreen?.().catch(() => {});
