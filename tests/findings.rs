@@ -1,6 +1,8 @@
 //! The paper's findings, checked on small seeded sweeps at paper sizes (d = 100, 8 experts
 //! × 16, towers 8, Shared-Bottom 113, batch 128), each on the data its margins were
-//! measured on (docs/reproduction.md):
+//! measured on (docs/reproduction.md). About a million replica-steps on every core: run
+//! as release code, `cargo test --release --test findings` (scripts/test.sh does), in
+//! about three minutes on two cores; the plain `cargo test` leaves it out (Cargo.toml).
 //!
 //! - **the defaults** (the paper's Figure 2 data, streaming, Adam 0.001): 6 seeds ×
 //!   20,000 steps at p = 1 and 0.5, the scale at which the story shows: OMoE loses ground

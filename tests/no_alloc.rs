@@ -68,6 +68,21 @@ fn training_steps_do_not_allocate_after_warm_up() {
 }
 
 #[test]
+fn a_session_step_on_its_shared_batch_does_not_allocate_after_warm_up() {
+    let mut session = Session::new(Settings::default(), &ModelKind::ALL).unwrap();
+    let mut losses = Vec::new();
+    for _ in 0..20 {
+        session.train_step(&mut losses);
+    }
+    let before = allocations();
+    for _ in 0..50 {
+        session.train_step(&mut losses);
+    }
+    assert_eq!(allocations() - before, 0);
+    assert!(losses.iter().all(Result::is_ok));
+}
+
+#[test]
 fn replica_engine_steps_do_not_allocate_after_warm_up() {
     let settings = |correlation| Settings {
         correlation,

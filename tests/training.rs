@@ -106,6 +106,38 @@ fn a_model_trained_alone_follows_the_same_path_as_beside_others() {
 }
 
 #[test]
+fn a_session_step_on_its_shared_batch_equals_each_model_alone_and_forks_exactly() {
+    // Streaming rows: every model of a session trains on one draw per step, exactly as
+    // each would on its own batch order; a fork mid-run goes on as the model would have.
+    let settings = Settings {
+        test_samples: 200,
+        ..Settings::default()
+    };
+    let mut together = Session::new(settings.clone(), &ModelKind::ALL).unwrap();
+    let mut alone: Vec<Trainer> = together.trainers.clone();
+    let mut losses = Vec::new();
+    for _ in 0..25 {
+        together.train_step(&mut losses);
+        for (t, l) in alone.iter_mut().zip(&losses) {
+            let own = t.train_step(&together.data).unwrap();
+            assert_eq!(
+                l.unwrap().map(f64::to_bits),
+                own.map(f64::to_bits),
+                "{}",
+                t.model.kind
+            );
+        }
+    }
+    let mut fork = together.fork(1).unwrap();
+    for _ in 0..10 {
+        together.train_step(&mut losses);
+        let own = fork.train_step(&together.data).unwrap();
+        assert_eq!(losses[1].unwrap().map(f64::to_bits), own.map(f64::to_bits));
+    }
+    assert!(together.fork(9).is_none());
+}
+
+#[test]
 fn non_finite_loss_stops_with_diverged_naming_step_and_task() {
     let settings = small(TaskKind::Regression);
     let mut session = Session::new(settings, &[ModelKind::Mmoe]).unwrap();

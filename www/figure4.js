@@ -10,21 +10,13 @@ import { fitBackingStore, taskLabel } from './charts.js';
 import { t } from './i18n.js';
 import { modelLabel } from './catalogue.js';
 import { RunHistory } from './store.js';
+import { figure4Cells, figure4Seeds, FIGURE4_MAX_SEEDS } from './plan.js';
 
 /** The two correlations compared: the ends of the paper's Figure 4. */
 export const FIGURE4_P = [1, 0.5];
 const DRAW_MS = 250;
 const RECENT = 200; // steps in the summary's recent training loss
 const BIG_SCREEN = window.matchMedia('(min-width: 701px)');
-
-/**
- * Seeds averaged per cell, by the machine's cores: each seed adds 2 × models cells to
- * train. At 2 the page still trains the three paper models at ≥ 5× TensorFlow.js on two
- * cores (bench/README.md); more cores carry more seeds at the same speed.
- */
-export function figure4Seeds(cores = navigator.hardwareConcurrency || 1) {
-  return Math.max(2, Math.min(4, Math.floor(cores)));
-}
 
 /** Mean of both tasks' training loss over the RECENT steps up to step `upTo` of a run. */
 function recentOf(run, upTo) {
@@ -54,13 +46,21 @@ export class Figure4 {
    * `canvases`, `titles`: one per correlation of FIGURE4_P; `summary`: the line below;
    * `toggle`: train it or not; `single`: the button between the mean and seed 1 alone.
    */
-  constructor(wasm, { canvases, titles, summary, toggle, single, onToggle }) {
-    Object.assign(this, { canvases, titles, summary, toggle, single });
+  constructor(wasm, { canvases, titles, summary, toggle, single, seedsSelect, onToggle }) {
+    Object.assign(this, { canvases, titles, summary, toggle, single, seedsSelect });
     this.id = 0; // which start of the comparison is shown (its data carry the same id)
+    this.models = [];
+    this.k = figure4Seeds(); // seeds averaged: by the machine's cores, or `fig4_seeds`
     toggle.addEventListener('change', () => {
       this.id += 1;
       this.restart();
-      onToggle(toggle.checked, this.id);
+      onToggle(toggle.checked, this.id, this.k);
+    });
+    // Another number of seeds starts the view over from step 0 with that many.
+    seedsSelect.addEventListener('change', () => {
+      this.setSeeds(Number(seedsSelect.value));
+      this.reset(figure4Cells(this.models, FIGURE4_P, this.settings.seed, this.k), this.settings, this.id + 1);
+      onToggle(toggle.checked, this.id, this.k);
     });
     this.view = 'mean'; // or 'single': the first seed's cells alone
     single.addEventListener('click', () => this.setView(this.view === 'mean' ? 'single' : 'mean'));
@@ -97,13 +97,20 @@ export class Figure4 {
     return this.toggle.checked;
   }
 
+  /** Averages `k` seeds from the next start on (1 … FIGURE4_MAX_SEEDS). */
+  setSeeds(k) {
+    this.k = Math.max(1, Math.min(FIGURE4_MAX_SEEDS, Math.round(k) || 1));
+    this.seedsSelect.value = String(this.k);
+  }
+
   /**
-   * New comparison cells (`[{id, model, correlation, seed}]`, as the plan made them);
-   * returns the groups (one per model and correlation, each with its k cells' runs).
+   * New comparison cells (`[{id, model, correlation, seed}]`, as the plan made them) of
+   * start `id`; returns the groups (one per model and correlation, each with its k cells' runs).
    */
-  reset(cells, settings) {
+  reset(cells, settings, id = 0) {
     this.settings = settings;
-    this.id = 0;
+    this.id = id;
+    this.models = [...new Set(cells.map((c) => c.model))];
     const groups = new Map();
     for (const c of cells) {
       const key = `${c.model}|${c.correlation}`;
@@ -195,10 +202,11 @@ export class Figure4 {
   setLabels() {
     const k = this.seeds();
     const seed = this.groups[0]?.cells[0]?.seed ?? this.settings?.seed;
-    const which = this.view === 'mean' ? t('fig4.mean', { k, first: seed, last: seed + k - 1 }) : t('fig4.one', { seed });
+    const which = this.view === 'mean' && k > 1 ? t('fig4.mean', { k, first: seed, last: seed + k - 1 }) : t('fig4.one', { seed });
     this.titles.forEach((el, i) => (el.textContent = `${t(FIGURE4_P[i] === 1 ? 'fig4.panel.same' : 'fig4.panel', { p: FIGURE4_P[i] })} · ${which}`));
     this.single.textContent = this.view === 'mean' ? t('fig4.show.one', { seed }) : t('fig4.show.mean', { k });
     this.single.setAttribute('aria-pressed', String(this.view === 'single'));
+    this.single.hidden = k < 2; // one seed: the mean is that seed
     for (const chart of [...this.charts.mean, ...this.charts.single]) {
       chart.setLossWord(t('fig4.y'));
       if (this.settings) chart.setTaskLabels(taskLabel(this.settings, 1), taskLabel(this.settings, 2));

@@ -19,7 +19,8 @@ import { Files, exportJson, exportCsv } from './files.js';
 import { Inspector } from './inspector.js';
 import { LabelCurve } from './label-curve.js';
 import { DataView } from './data-view.js';
-import { Figure4, FIGURE4_P, figure4Seeds } from './figure4.js';
+import { Figure4, FIGURE4_P } from './figure4.js';
+import { figure4Seeds } from './plan.js';
 import { Trainers } from './trainers.js';
 import { installHandle } from './handle.js';
 import { Table } from './table.js';
@@ -73,7 +74,7 @@ function build(reason) {
   updatePlayButton();
   setButtons(false);
   if (reason) status(reason.key, reason.values);
-  const comparison = { correlations: FIGURE4_P, seeds: figure4Seeds(), on: parts.figure4?.on() ?? true };
+  const comparison = { correlations: FIGURE4_P, seeds: parts.figure4.k, on: parts.figure4.on() };
   post(ToTrainer.INIT, { settings: store.settings, models: store.models, comparison, costs: stepCosts() });
   // Start training the moment the models exist, without waiting for a round trip.
   if (store.resumeAfterBuild || store.autoplay) post(ToTrainer.PLAY);
@@ -449,6 +450,7 @@ async function main() {
     lecture: query.lecture,
     autoplay: query.autoplay,
     preset: query.preset,
+    figure4Seeds: query.figure4Seeds,
     lang: setLang(query.lang ?? 'en'),
   });
   // Build the models now: the workers generate the data while this thread sets up the
@@ -484,8 +486,14 @@ async function main() {
     summary: $('figure4-summary'),
     toggle: $('figure4-on'),
     single: $('figure4-single'),
-    onToggle: (on, id) => post(ToTrainer.COMPARE, { on, id }),
+    seedsSelect: $('figure4-seeds'),
+    onToggle: (on, id, seeds) => {
+      store.figure4Seeds = seeds === figure4Seeds() ? null : seeds;
+      syncUrl();
+      post(ToTrainer.COMPARE, { on, id, seeds });
+    },
   });
+  parts.figure4.setSeeds(store.figure4Seeds ?? figure4Seeds());
   for (const part of [parts.labelCurve, parts.dataView, parts.figure4]) part.setLecture(store.lecture);
   showData();
   parts.controls = new Controls({

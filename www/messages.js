@@ -19,7 +19,7 @@ export const ToTrainer = Object.freeze({
   INSPECT: 'inspect', // per-sample test-set gates, projections and read-out R², for the inspector
   CORRELATION: 'correlation', // {value}: new labels for task correlation `value`, same inputs
   LR: 'lr', // {value}: new learning rate, same weights
-  COMPARE: 'compare', // {on, id (, cells)}: drop the live Figure 4, or start it again from step 0 (as `id`; a worker gets its cells)
+  COMPARE: 'compare', // {on, id, seeds (, cells)}: drop the live Figure 4, or start it again from step 0 (as `id`; a worker gets its cells)
   SPEED: 'speed', // {value}: steps per second, 0 = as fast as possible
   LIMIT: 'limit', // {step}: do not train past this step until told more (lockstep)
   CRASH: 'crash', // tests: throw outside any handler

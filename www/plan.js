@@ -8,6 +8,18 @@
 // processing time first), where its worker trains it with the replica engine beside
 // its live models. Costs are each model's FLOPs per step (Playground.stepCosts).
 
+/** The most seeds the live Figure 4 averages (`fig4_seeds`, its menu). */
+export const FIGURE4_MAX_SEEDS = 4;
+
+/**
+ * Seeds averaged per cell, by the machine's cores: each seed adds 2 × models cells to
+ * train. At 2 the page still trains the three paper models at ≥ 5× TensorFlow.js on two
+ * cores (bench/README.md); more cores carry more seeds at the same speed.
+ */
+export function figure4Seeds(cores = navigator.hardwareConcurrency || 1) {
+  return Math.max(2, Math.min(FIGURE4_MAX_SEEDS, Math.floor(cores)));
+}
+
 /**
  * The live Figure 4's cells: every model at every correlation for seeds `seed` …
  * `seed + seeds - 1`, each with an id (its index), correlation-major, then by seed.

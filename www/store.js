@@ -13,6 +13,7 @@ export const store = {
   lecture: false,
   autoplay: false,
   preset: null, // the guided-tour preset being shown (1–7)
+  figure4Seeds: null, // seeds the live Figure 4 averages (`fig4_seeds`); null: by the cores
   lang: 'en',
   generation: 0, // of the models the page is showing (the trainers' build counter)
   running: false, // the page wants training to run

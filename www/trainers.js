@@ -58,7 +58,7 @@ export class Trainers {
       case In.CRASH:
         return this.slots[0]?.worker.postMessage(m);
       case In.COMPARE:
-        return this.compare(m.on, m.id);
+        return this.compare(m.on, m.id, m.seeds);
       case In.CORRELATION:
       case In.LR:
       case In.INSPECT:
@@ -118,10 +118,12 @@ export class Trainers {
   }
 
   /**
-   * Drops the live Figure 4 or starts it again from step 0 (as `id`): the live models
+   * Drops the live Figure 4 or starts it again from step 0 (as `id`, with `seeds` seeds if
+   * given): the live models
    * are past step 0 then, so no cell is one of them; the cells go where the load is least.
    */
-  compare(on, id) {
+  compare(on, id, seeds) {
+    if (seeds && this.spec?.comparison) this.spec.comparison.seeds = seeds;
     const cells = on ? this.cells() : [];
     const loads = this.slots.map((s) => s.models.reduce((sum, i) => sum + this.cost(this.spec.models[i]), 0));
     const where = placeCells(cells, (m) => this.cost(m), loads);
@@ -181,7 +183,7 @@ export class Trainers {
             message(Out.READY, {
               generation: this.generation,
               models: this.global((s) => s.info.models),
-              comparison: this.spec.comparison?.on ? this.cells() : [],
+              comparison: this.cells(), // listed even when off: ticking it on trains these
               pearson: m.pearson,
               constant: m.constant,
             }),

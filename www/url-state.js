@@ -6,6 +6,7 @@
 
 import { modelNames } from './catalogue.js';
 import { LANGS } from './i18n.js';
+import { FIGURE4_MAX_SEEDS } from './plan.js';
 
 export const SPEEDS = [0, 500, 100, 20, 5, 1]; // steps per second; 0 = as fast as possible
 export const PRESET_COUNT = 7;
@@ -20,7 +21,7 @@ function parseFlag(u, notices) {
 
 /**
  * Reads a query string into `{settings, models, autoplay, speed, lecture, preset, lang,
- * notices}`. `wasm` is the initialised wasm module (for `parsePairs`); each notice is
+ * figure4Seeds, notices}`. `wasm` is the initialised wasm module (for `parsePairs`); each notice is
  * `{kind, …}` (status.js words it).
  */
 export function readQuery(wasm, search) {
@@ -42,6 +43,7 @@ export function readQuery(wasm, search) {
     lecture: false,
     preset: null,
     lang: null,
+    figure4Seeds: null, // the live Figure 4's seeds; null: by the machine's cores
     notices,
   };
   for (const u of parsed.unknown) {
@@ -63,6 +65,12 @@ export function readQuery(wasm, search) {
         const v = u.value.trim().toLowerCase();
         if (LANGS.includes(v)) state.lang = v;
         else notices.push({ kind: 'not_lang', shown, langs: LANGS.join(', '), fixed: LANGS[0] });
+        break;
+      }
+      case 'fig4_seeds': {
+        const n = Number(u.value);
+        if (Number.isInteger(n) && n >= 1 && n <= FIGURE4_MAX_SEEDS) state.figure4Seeds = n;
+        else notices.push({ kind: 'not_fig4_seeds', shown, max: FIGURE4_MAX_SEEDS });
         break;
       }
       case 'speed': {
@@ -90,6 +98,7 @@ export function writeQuery(state, defaults) {
     if (value !== defaults[key]) params.set(key, String(value));
   }
   if (state.speed > 0) params.set('speed', String(state.speed));
+  if (state.figure4Seeds) params.set('fig4_seeds', String(state.figure4Seeds));
   if (state.lecture) params.set('lecture', '1');
   if (state.preset) params.set('preset', String(state.preset));
   if (state.lang && state.lang !== 'en') params.set('lang', state.lang);

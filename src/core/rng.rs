@@ -77,12 +77,16 @@ impl Rng {
         loop {
             let bits = self.next_u64();
             let layer = (bits & (LAYERS as u64 - 1)) as usize;
-            let sign = if bits & LAYERS as u64 != 0 { -1.0 } else { 1.0 };
-            let u = (bits >> 11) as f64 * (1.0 / (1u64 << 53) as f64);
+            // Bit 7 of the draw is the sign, set without a branch: flipping the sign bit
+            // of x ≥ 0 is exactly -1.0 * x (a coin-flip branch mispredicts half the time).
+            let sign = (bits & LAYERS as u64) << (63 - LAYERS.trailing_zeros());
+            // Below 2^53, so the signed conversion (one instruction) gives the same value.
+            let u = ((bits >> 11) as i64) as f64 * (1.0 / (1u64 << 53) as f64);
             let x = u * z.x[layer];
             if x < z.x[layer + 1] {
-                return sign * x;
+                return f64::from_bits(x.to_bits() | sign);
             }
+            let sign = if sign != 0 { -1.0 } else { 1.0 };
             if layer == 0 {
                 // The base strip's part beyond r: the tail, by Marsaglia's 1964 method.
                 loop {

@@ -110,10 +110,19 @@ impl BatchOrder {
         if let Some((streamed, _)) = &self.streamed {
             return streamed.view();
         }
+        self.copy_inputs(data, x);
+        x.view()
+    }
+
+    /// The current batch's inputs copied into `x` (a trainer's own buffer).
+    pub(crate) fn copy_inputs(&self, data: &Dataset, x: &mut Array2<f32>) {
+        if let Some((streamed, _)) = &self.streamed {
+            x.assign(streamed);
+            return;
+        }
         for (r, &i) in self.rows.iter().enumerate() {
             x.row_mut(r).assign(&data.train.x.row(i));
         }
-        x.view()
     }
 
     /// Writes the current batch's targets under `data`'s labels into `y`.
@@ -262,10 +271,29 @@ impl Trainer {
         }
         self.batches.advance();
         self.batches.gather_y(data, &mut self.batch_y);
-        let x = self.batches.inputs(data, &mut self.batch_x);
+        self.batches.copy_inputs(data, &mut self.batch_x);
+        // The buffers leave `self` for the step and come back (no allocation: empty arrays).
+        let (x, y) = (
+            std::mem::take(&mut self.batch_x),
+            std::mem::take(&mut self.batch_y),
+        );
+        let losses = self.step_on(x.view(), [&y[0], &y[1]]);
+        (self.batch_x, self.batch_y) = (x, y);
+        losses
+    }
+
+    /// One Adam step on the batch `x`, `y` (what `train_step` draws from the trainer's
+    /// own batch order, or a `Session`'s shared one: the same rows).
+    fn step_on(
+        &mut self,
+        x: ArrayView2<f32>,
+        y: [&[f32]; TASKS],
+    ) -> Result<[f64; TASKS], Diverged> {
+        if let Some(d) = self.diverged {
+            return Err(d);
+        }
         self.model.forward(x, Some(&mut self.dropout));
-        let targets = [self.batch_y[0].as_slice(), self.batch_y[1].as_slice()];
-        let losses = self.model.loss(targets, self.objective);
+        let losses = self.model.loss(y, self.objective);
         self.step += 1;
         if let Err(d) = check_finite(&losses, self.step) {
             self.diverged = Some(d);
@@ -337,12 +365,18 @@ pub(crate) fn chunks(rows: usize, chunk: usize) -> impl Iterator<Item = (usize, 
         .map(move |start| (start, (start + chunk).min(rows)))
 }
 
-/// Several models training in lockstep on one data set.
+/// Several models training in lockstep on one data set, on one shared batch per step:
+/// every trainer's own batch order would draw the same rows (they share the seed), and
+/// drawing streamed rows costs about as much as a small model's step.
 #[derive(Clone, Debug)]
 pub struct Session {
     pub settings: Settings,
     pub data: Dataset,
     pub trainers: Vec<Trainer>,
+    /// The batch order every trainer follows (their own copies are not advanced).
+    batches: BatchOrder,
+    batch_x: Array2<f32>,
+    batch_y: [Vec<f32>; TASKS],
 }
 
 impl Session {
@@ -357,11 +391,34 @@ impl Session {
             .iter()
             .map(|&m| Trainer::new(m, &settings, &data))
             .collect();
+        let b = settings.batch_size;
         Ok(Session {
+            batches: BatchOrder::new(&settings, data.train.len()),
+            batch_x: Array2::zeros((b, settings.input_dim)),
+            batch_y: [vec![0.0; b], vec![0.0; b]],
             settings,
             data,
             trainers,
         })
+    }
+
+    /// One step of every trainer on the shared batch, each exactly as its own
+    /// `train_step` would take it; `losses[i]` is trainer i's (an `Err` once diverged).
+    pub fn train_step(&mut self, losses: &mut Vec<Result<[f64; TASKS], Diverged>>) {
+        self.batches.advance();
+        self.batches.gather_y(&self.data, &mut self.batch_y);
+        let x = self.batches.inputs(&self.data, &mut self.batch_x);
+        let y = [self.batch_y[0].as_slice(), self.batch_y[1].as_slice()];
+        losses.clear();
+        losses.extend(self.trainers.iter_mut().map(|t| t.step_on(x, y)));
+    }
+
+    /// Trainer `i` as it stands, with the batch order it follows: a copy that trains on
+    /// alone exactly as it would have here.
+    pub fn fork(&self, i: usize) -> Option<Trainer> {
+        let mut trainer = self.trainers.get(i)?.clone();
+        trainer.batches = self.batches.clone();
+        Some(trainer)
     }
 
     /// Regenerates the labels for a new task correlation (same seed, so the same inputs)

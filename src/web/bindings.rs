@@ -277,6 +277,8 @@ struct Pending {
 pub struct Playground {
     session: Session,
     pending: Vec<Pending>,
+    /// Each model's losses of the step just taken (kept: no allocation per step).
+    losses: Vec<Result<[f64; TASKS], Diverged>>,
 }
 
 #[wasm_bindgen]
@@ -289,7 +291,11 @@ impl Playground {
         let kinds = model_kinds(&models)?;
         let session = Session::new(settings, &kinds).map_err(violations_error)?;
         let pending = kinds.iter().map(|_| Pending::default()).collect();
-        let mut playground = Playground { session, pending };
+        let mut playground = Playground {
+            session,
+            pending,
+            losses: Vec::with_capacity(kinds.len()),
+        };
         playground.evaluate_all();
         Ok(playground)
     }
@@ -298,14 +304,14 @@ impl Playground {
     /// test set every `eval_every` steps. Returns the step count of the first model.
     pub fn step(&mut self, steps: u32) -> u32 {
         let every = self.session.settings.eval_every;
-        let data = &self.session.data;
-        for (trainer, pending) in self.session.trainers.iter_mut().zip(&mut self.pending) {
-            for _ in 0..steps {
-                let Ok(losses) = trainer.train_step(data) else {
-                    break;
-                };
+        for _ in 0..steps {
+            self.session.train_step(&mut self.losses);
+            let data = &self.session.data;
+            let trainers = self.session.trainers.iter_mut().zip(&mut self.pending);
+            for ((trainer, pending), losses) in trainers.zip(&self.losses) {
+                let Ok(losses) = losses else { continue };
                 pending.train.push(trainer.step as f64);
-                pending.train.extend_from_slice(&losses);
+                pending.train.extend_from_slice(losses);
                 if trainer.step % every == 0 {
                     record_evaluation(trainer, data, pending);
                 }
@@ -494,13 +500,13 @@ impl Playground {
         &self,
         i: usize,
     ) -> Option<(Trainer, crate::Dataset, crate::experiment::grid::Cell)> {
-        let trainer = self.session.trainers.get(i)?;
+        let trainer = self.session.fork(i)?;
         let cell = crate::experiment::grid::Cell {
             model: trainer.model.kind,
             correlation: self.session.settings.correlation,
             seed: self.session.settings.seed,
         };
-        Some((trainer.clone(), self.session.data.clone(), cell))
+        Some((trainer, self.session.data.clone(), cell))
     }
 }
 
