@@ -74,7 +74,8 @@ function build(reason) {
   updatePlayButton();
   setButtons(false);
   if (reason) status(reason.key, reason.values);
-  const comparison = { correlations: FIGURE4_P, seeds: parts.figure4.k, on: parts.figure4.on() };
+  // The first build comes before the views exist (the trainers load while the page sets up).
+  const comparison = { correlations: FIGURE4_P, seeds: parts.figure4?.k ?? store.figure4Seeds ?? figure4Seeds(), on: parts.figure4?.on() ?? true };
   post(ToTrainer.INIT, { settings: store.settings, models: store.models, comparison, costs: stepCosts() });
   // Start training the moment the models exist, without waiting for a round trip.
   if (store.resumeAfterBuild || store.autoplay) post(ToTrainer.PLAY);
