@@ -296,6 +296,7 @@ function handle(m) {
         stopAt = Infinity;
         if (running) {
           running = false;
+          flush(); // the steps trained since the last 'data' (at most FLUSH_MS of them)
           post(message(Out.STATE, { running }));
         }
         break;
