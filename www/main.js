@@ -405,7 +405,7 @@ function wire() {
       reset: () => store.info.length && reset(),
       preset: (n) => parts.tour.apply(n),
       lecture: () => setLecture(!store.lecture),
-      figure4: () => $('figure4').scrollIntoView({ block: 'start' }),
+      figure4: () => document.querySelector('.figure4-grid').scrollIntoView({ block: 'start' }),
       fullscreen: () => {
         if (document.fullscreenElement) document.exitFullscreen?.();
         else document.documentElement.requestFullscreen?.().catch(() => {});

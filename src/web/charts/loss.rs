@@ -113,7 +113,7 @@ impl LossChart {
 
     /// Appends per-step training losses of seed `k` of model `i` ([step, loss 1, loss
     /// 2]*), when `pushTrain` gets their mean: the chart shades the band between the
-    /// seeds' smoothed curves.
+    /// seeds' smoothed task-1 curves.
     #[wasm_bindgen(js_name = pushSeed)]
     pub fn push_seed(&mut self, i: usize, k: usize, data: &[f64]) {
         if let Some(m) = self.models.get_mut(i) {
@@ -291,7 +291,12 @@ impl LossChart {
 
         // Log-scale ticks at round values (1, 2, 5 × 10^k, or denser in a narrow range).
         let ticks = log_ticks(ymin, ymax);
-        for &v in &ticks {
+        // A label only where it clears the last one drawn (decades first: dense ticks in a
+        // short chart would print on top of each other).
+        let mut labelled: Vec<i32> = Vec::new();
+        let mut order: Vec<f64> = ticks.clone();
+        order.sort_by_key(|v| (v.log10() - v.log10().round()).abs() >= 1e-9);
+        for &v in &order {
             let major = (v.log10() - v.log10().round()).abs() < 1e-9;
             let colour = if major { GRID_BOLD } else { GRID };
             chart
@@ -301,6 +306,10 @@ impl LossChart {
                 ))
                 .map_err(err)?;
             let (px, py) = chart.backend_coord(&(0.0, v));
+            if labelled.iter().any(|&y| (y - py).abs() < (t.small * 1.1) as i32) {
+                continue;
+            }
+            labelled.push(py);
             let (bx, by) = plot.get_base_pixel();
             plot.draw(&Text::new(
                 format_loss(v),
@@ -354,32 +363,32 @@ impl LossChart {
                     .map_err(err)?;
             }
         }
-        // ... the band between the seeds' smoothed curves (the mean's spread) ...
+        // ... the band between the seeds' smoothed task-1 curves (the mean's spread; task
+        // 2's would double the shading), up to the mean's last step ...
         for m in banded(&self.models) {
-            let fill = model_colour(&m.name).mix(0.14).filled();
-            for task in 0..2 {
-                let curves: Vec<Vec<(f64, f64)>> =
-                    m.seeds.iter().map(|s| smoothed(s, task)).collect();
-                let n = curves.iter().map(Vec::len).min().unwrap_or(0);
-                let edge = |pick: fn(f64, f64) -> f64| -> Vec<(f64, f64)> {
-                    (0..n)
-                        .map(|j| {
-                            let v = curves
-                                .iter()
-                                .map(|c| c[j].1)
-                                .reduce(pick)
-                                .unwrap_or(f64::NAN);
-                            (curves[0][j].0, clamp(v))
-                        })
-                        .collect()
-                };
-                let mut outline = edge(f64::max);
-                outline.extend(edge(f64::min).into_iter().rev());
-                if outline.len() >= 4 {
-                    chart
-                        .draw_series(std::iter::once(Polygon::new(outline, fill)))
-                        .map_err(err)?;
-                }
+            let fill = model_colour(&m.name).mix(0.12).filled();
+            let curves: Vec<Vec<(f64, f64)>> = m.seeds.iter().map(|s| smoothed(s, 0)).collect();
+            let last = m.train.last_step();
+            let n = curves.iter().map(Vec::len).min().unwrap_or(0);
+            let edge = |pick: fn(f64, f64) -> f64| -> Vec<(f64, f64)> {
+                (0..n)
+                    .filter(|&j| curves[0][j].0 <= last)
+                    .map(|j| {
+                        let v = curves
+                            .iter()
+                            .map(|c| c[j].1)
+                            .reduce(pick)
+                            .unwrap_or(f64::NAN);
+                        (curves[0][j].0, clamp(v))
+                    })
+                    .collect()
+            };
+            let mut outline = edge(f64::max);
+            outline.extend(edge(f64::min).into_iter().rev());
+            if outline.len() >= 4 {
+                chart
+                    .draw_series(std::iter::once(Polygon::new(outline, fill)))
+                    .map_err(err)?;
             }
         }
         // ... then the smoothed trend on top: task 1 solid, task 2 dashed.
