@@ -64,13 +64,14 @@ test('bad URL parameters produce a notice listing each problem, and the page wor
     task1: '<img src=x onerror=alert(1)>',
     bogus: '<b>x</b>',
     autoplay: 'maybe',
+    fig4_seeds: '9',
   }).toString();
   const { page, context, seen } = await openPage(env, query);
   await page.waitForSelector('#notice:not([hidden])');
   const items = await page.$$eval('#notice-list li', (lis) => lis.map((li) => li.textContent));
   const expect = [/^experts: 500 is out of range 1–64; set to 64/, /^lr: 'abc' is not a number/,
     /^correlation: 2 is out of range -1 to 1; set to 1/, /^models: unknown model 'foo'/, /^task1: unknown task type/,
-    /not a known parameter/, /^autoplay: 'maybe' is not 0 or 1/];
+    /not a known parameter/, /^autoplay: 'maybe' is not 0 or 1/, /^fig4_seeds: '9' is not a whole number of seeds from 1 to 4/];
   for (const re of expect) assert.ok(items.some((t) => re.test(t)), `no notice matching ${re}: ${JSON.stringify(items)}`);
   assert.equal(items.length, expect.length, JSON.stringify(items));
   // Quoted, never parsed as HTML.
@@ -130,5 +131,25 @@ test('typing a training set smaller than the batch lowers the batch and says so;
   await waitForStep(page, 20);
   assert.match(new URL(page.url()).search, /batch_size=16/);
   assert.deepEqual(seen.errors, []);
+  await context.close();
+});
+
+test('fig4_seeds: the live Figure 4 averages that many seeds, its menu says so, and the link keeps it', async () => {
+  const { page, context } = await openPage(env, 'models=omoe,mmoe&fig4_seeds=3');
+  const f = await page.evaluate(() => window.mmoe.figure4());
+  assert.equal(f.seeds, 3);
+  assert.equal(await page.inputValue('#figure4-seeds'), '3');
+  assert.match(await page.textContent('#figure4-title-0'), /mean of 3 seeds \(1–3\)/);
+  // The menu: one seed, no band and no single-seed button; the URL says so.
+  await page.selectOption('#figure4-seeds', '1');
+  await page.waitForFunction(() => window.mmoe.figure4().seeds === 1);
+  assert.match(new URL(page.url()).search, /fig4_seeds=1/);
+  assert.equal(await page.isHidden('#figure4-single'), true);
+  await page.evaluate(() => window.mmoe.runTo(40));
+  await page.waitForFunction(() => window.mmoe.figure4().step === 40);
+  assert.equal((await page.evaluate(() => window.mmoe.workers())).reduce((n, w) => n + w.cells, 0), 4);
+  // G jumps to the panels.
+  await page.keyboard.press('g');
+  await page.waitForFunction(() => document.querySelector('.figure4-grid').getBoundingClientRect().top < window.innerHeight / 2);
   await context.close();
 });
