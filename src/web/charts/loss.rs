@@ -306,7 +306,10 @@ impl LossChart {
                 ))
                 .map_err(err)?;
             let (px, py) = chart.backend_coord(&(0.0, v));
-            if labelled.iter().any(|&y| (y - py).abs() < (t.small * 1.1) as i32) {
+            if labelled
+                .iter()
+                .any(|&y| (y - py).abs() < (t.small * 1.1) as i32)
+            {
                 continue;
             }
             labelled.push(py);
