@@ -8,9 +8,10 @@
 
 import { fitBackingStore, taskLabel } from './charts.js';
 import { t } from './i18n.js';
-import { modelLabel } from './catalogue.js';
+import { modelColour, modelLabel } from './catalogue.js';
 import { RunHistory } from './store.js';
 import { figure4Cells, figure4Seeds, FIGURE4_MAX_SEEDS } from './plan.js';
+import { Readout, loss } from './readout.js';
 
 /** The two correlations compared: the ends of the paper's Figure 4. */
 export const FIGURE4_P = [1, 0.5];
@@ -78,6 +79,9 @@ export class Figure4 {
       this.draw();
     });
     canvases.forEach((c) => observer.observe(c));
+    canvases.forEach(
+      (canvas, panel) => new Readout({ canvas, chart: () => this.charts[this.view][panel], rows: (s) => this.rowsAt(panel, s), last: () => this.step }),
+    );
     // Off screen, the panels are not drawn (the summary line still follows).
     this.visible = false;
     new IntersectionObserver((entries) => {
@@ -261,6 +265,28 @@ export class Figure4 {
     const ratio = (m, p) => fmt(at(m, p) / at('mmoe', p), 2);
     const parts = models.filter((m) => m !== 'mmoe').map((m) => t('fig4.ratio', { model: modelLabel(m), a: ratio(m, FIGURE4_P[0]), b: ratio(m, FIGURE4_P[1]) }));
     return t('fig4.summary', { step: this.step, n: RECENT, k, list: parts.join(' · ') });
+  }
+
+  /**
+   * Panel `panel`'s read-out at `step`: each model's training losses there (both tasks),
+   * the mean over its seeds (or the first seed alone, as the view shows).
+   */
+  rowsAt(panel, step) {
+    const k = this.view === 'mean' ? this.seeds() : 1;
+    const rows = [{ label: t('readout.step', { step: step.toLocaleString('en-US') }), text: t('readout.tasks') }];
+    for (const g of this.groups.filter((x) => x.panel === panel)) {
+      const values = g.cells.slice(0, k).map((c) => c.run.trainAt(step));
+      const text = values.every(Boolean)
+        ? t(k > 1 ? 'readout.train.mean' : 'readout.train', { a: loss(values.reduce((s, v) => s + v[0], 0) / k), b: loss(values.reduce((s, v) => s + v[1], 0) / k), k })
+        : t('readout.thinned');
+      rows.push({ label: modelLabel(g.model), colour: modelColour(g.model), text });
+    }
+    return rows;
+  }
+
+  /** Where step `step` is drawn in panel `panel` (CSS pixels from its left edge), for tests. */
+  xOfStep(panel, step) {
+    return this.charts[this.view][panel].xOfStep(step);
   }
 
   /** Training losses [task 1, task 2] of the cell (model, correlation, seed) at step `s`, or null. */

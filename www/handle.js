@@ -72,6 +72,7 @@ export function installHandle(page) {
     dataView: page.dataView,
     figure4: page.figure4,
     figure4LossAt: page.figure4LossAt,
+    figure4Readout: page.figure4Readout,
     workers: page.workers,
     exportJson: page.exportJson,
     exportCsv: page.exportCsv,

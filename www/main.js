@@ -7,7 +7,7 @@ import * as wasm from './pkg/mmoe.js';
 import { compiled, ready as wasmReady } from './wasm.js';
 import { store, RunHistory } from './store.js';
 import { ToTrainer, FromTrainer, message } from './messages.js';
-import { applyCatalogue, modelLabel } from './catalogue.js';
+import { applyCatalogue, modelLabel, modelColour } from './catalogue.js';
 import { Charts } from './charts.js';
 import { Controls } from './controls.js';
 import { readQuery, writeQuery, replaceUrl, copyText, SPEEDS } from './url-state.js';
@@ -20,6 +20,7 @@ import { Inspector } from './inspector.js';
 import { LabelCurve } from './label-curve.js';
 import { DataView } from './data-view.js';
 import { Figure4, FIGURE4_P } from './figure4.js';
+import { Readout, loss } from './readout.js';
 import { figure4Seeds } from './plan.js';
 import { Trainers } from './trainers.js';
 import { installHandle } from './handle.js';
@@ -193,6 +194,22 @@ function refresh(force) {
     parts.tour.verdict();
     showTrouble();
   }
+}
+
+/**
+ * The loss chart's read-out at `step`: each model's training losses there (both tasks)
+ * and its latest test evaluation at or before it.
+ */
+function lossRows(step) {
+  const rows = [{ label: t('readout.step', { step: step.toLocaleString('en-US') }), text: t('readout.tasks') }];
+  for (const run of store.runs) {
+    const train = run.trainAt(step);
+    const test = run.testRows().findLast((r) => r[0] <= step);
+    const parts = [train ? t('readout.train', { a: loss(train[0]), b: loss(train[1]) }) : t('readout.thinned')];
+    if (test) parts.push(t('readout.test', { a: loss(test[1]), b: loss(test[2]), step: test[0].toLocaleString('en-US') }));
+    rows.push({ label: modelLabel(run.name), colour: modelColour(run.name), text: parts.join('; ') });
+  }
+  return rows;
 }
 
 /** Diverged, blown-up or stalled models: which, what happened, and a one-click fix. */
@@ -464,6 +481,7 @@ async function main() {
   $('lecture-toggle').setAttribute('aria-pressed', String(store.lecture));
 
   parts.charts = new Charts(wasm, { lossCanvas: $('loss-chart'), heatmapBox: $('heatmaps') });
+  new Readout({ canvas: $('loss-chart'), chart: () => parts.charts.loss, rows: lossRows, last: () => store.step });
   parts.charts.setLecture(store.lecture);
   parts.inspector = new Inspector({
     select: $('inspector-model'),
@@ -534,6 +552,7 @@ async function main() {
     dataView: () => parts.dataView.state(),
     figure4: () => parts.figure4.state(),
     figure4LossAt: (model, correlation, seed, s) => parts.figure4.lossAt(model, correlation, seed, s),
+    figure4Readout: (panel, step) => parts.figure4.xOfStep(panel, step),
     workers: () => parts.trainers.shares(),
     exportJson,
     exportCsv,

@@ -40,6 +40,9 @@ pub struct LossChart {
     lecture: bool,
     pixel_ratio: f64,
     dirty: bool,
+    /// Where the last draw put steps 0 and `xmax` (device pixels) and `xmax`: the
+    /// pointer's read-out maps a position back to a step.
+    x_axis: Option<(f64, f64, f64)>,
 }
 
 impl Default for LossChart {
@@ -61,6 +64,7 @@ impl LossChart {
             lecture: false,
             pixel_ratio: 1.0,
             dirty: true,
+            x_axis: None,
         }
     }
 
@@ -203,7 +207,32 @@ impl LossChart {
         let backend = CanvasBackend::with_canvas_object(canvas)
             .ok_or_else(|| JsError::new("the canvas has no 2d context"))?;
         let root = backend.into_drawing_area();
-        self.draw_on(&root, theme).map_err(|e| JsError::new(&e))
+        self.x_axis = Some(self.draw_on(&root, theme).map_err(|e| JsError::new(&e))?);
+        Ok(())
+    }
+
+    /// The training step under a pointer `x` CSS pixels from the canvas's left edge, as
+    /// last drawn (rounded; NaN off the plot or before the first draw).
+    #[wasm_bindgen(js_name = stepAt)]
+    pub fn step_at(&self, x: f64) -> f64 {
+        let Some((left, right, xmax)) = self.x_axis else {
+            return f64::NAN;
+        };
+        let px = x * self.pixel_ratio;
+        if !(left..=right).contains(&px) || right <= left {
+            return f64::NAN;
+        }
+        ((px - left) / (right - left) * xmax).round()
+    }
+
+    /// Where step `step` is drawn, in CSS pixels from the canvas's left edge (NaN before
+    /// the first draw): for the read-out's marker and for tests.
+    #[wasm_bindgen(js_name = xOfStep)]
+    pub fn x_of_step(&self, step: f64) -> f64 {
+        let Some((left, right, xmax)) = self.x_axis else {
+            return f64::NAN;
+        };
+        (left + step / xmax * (right - left)) / self.pixel_ratio
     }
 }
 
@@ -230,7 +259,12 @@ impl LossChart {
         lo.is_finite().then_some((lo, hi))
     }
 
-    fn draw_on(&self, root: &DrawingArea<CanvasBackend, Shift>, t: Theme) -> Result<(), String> {
+    /// Draws everything; returns where steps 0 and `xmax` landed (device pixels) and `xmax`.
+    fn draw_on(
+        &self,
+        root: &DrawingArea<CanvasBackend, Shift>,
+        t: Theme,
+    ) -> Result<(f64, f64, f64), String> {
         let err = |e: DrawingAreaErrorKind<_>| e.to_string();
         let words = words();
         root.fill(&WHITE).map_err(err)?;
@@ -436,7 +470,9 @@ impl LossChart {
                     .map_err(err)?;
             }
         }
-        Ok(())
+        let (left, _) = chart.backend_coord(&(0.0, ymin));
+        let (right, _) = chart.backend_coord(&(xmax, ymin));
+        Ok((left as f64, right as f64, xmax))
     }
 
     /// Where each legend entry goes: `(entry, x, row)`, and how many rows it takes. The
