@@ -9,7 +9,7 @@ export const FORMAT = 'mmoe-playground-run';
 const num = (v) => (Number.isFinite(v) ? v : null);
 
 /** The run as a JSON text: settings, models, per-step losses, evaluations, gate history. */
-export function runJson({ settings, models, step, pearson, preset, runs }) {
+export function runJson({ settings, models, step, pearson, preset, runs, pinned = [] }) {
   const out = {
     format: FORMAT,
     version: 1,
@@ -18,6 +18,9 @@ export function runJson({ settings, models, step, pearson, preset, runs }) {
     preset: preset ?? null,
     models,
     settings,
+    // Pinned runs to compare with: label, step, settings, models, final training (mean of the
+    // last 50 steps) and test losses per model.
+    pinned: pinned.map((p) => ({ label: p.label, step: p.step, settings: p.settings, models: p.models, final: p.final })),
     runs: Object.fromEntries(
       runs.map((run) => [
         run.name,

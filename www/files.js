@@ -10,8 +10,8 @@ const $ = (id) => document.getElementById(id);
 
 /** What the exporters write. */
 function exportSource() {
-  const { settings, models, step, pearson, preset, runs } = store;
-  return { settings, models, step, pearson, preset, runs };
+  const { settings, models, step, pearson, preset, runs, pinned } = store;
+  return { settings, models, step, pearson, preset, runs, pinned };
 }
 
 export const exportJson = () => runJson(exportSource());

@@ -36,6 +36,7 @@ function snapshot() {
     claim: checkClaim(),
     lecture: store.lecture,
     lang: store.lang,
+    pinned: store.pinned.map((p) => structuredClone(p)),
   };
 }
 
@@ -72,6 +73,8 @@ export function installHandle(page) {
     dataView: page.dataView,
     figure4: page.figure4,
     figure4LossAt: page.figure4LossAt,
+    /** Pins the current run (as the Pin button); returns the pin or {error}. */
+    pin: page.pin,
     figure4Readout: page.figure4Readout,
     workers: page.workers,
     exportJson: page.exportJson,

@@ -21,6 +21,7 @@ import { LabelCurve } from './label-curve.js';
 import { DataView } from './data-view.js';
 import { Figure4, FIGURE4_P } from './figure4.js';
 import { Readout, loss } from './readout.js';
+import { Pins, MAX_PINS } from './pins.js';
 import { figure4Seeds } from './plan.js';
 import { Trainers } from './trainers.js';
 import { installHandle } from './handle.js';
@@ -32,7 +33,7 @@ const LINK_SHOWN_MS = 2000;
 
 let readyResolve;
 const ready = new Promise((resolve) => (readyResolve = resolve));
-const parts = { trainers: null, charts: null, inspector: null, controls: null, tour: null, table: new Table(), labelCurve: null, dataView: null, figure4: null };
+const parts = { trainers: null, charts: null, inspector: null, controls: null, tour: null, table: new Table(), labelCurve: null, dataView: null, figure4: null, pins: null };
 const messageTiming = { total: 0, max: 0 };
 
 const post = (type, fields) => parts.trainers?.postMessage(message(type, fields));
@@ -109,6 +110,7 @@ function onReady(m) {
   store.constantLoss = m.constant;
   $('pearson').textContent = m.pearson.toFixed(3);
   parts.charts.reset(store.info, store.settings);
+  parts.pins.render(); // how each pin differs from the settings now
   parts.inspector.reset(store.info);
   store.comparison = parts.figure4.reset(m.comparison, store.settings);
   $('diverged').hidden = true;
@@ -194,6 +196,14 @@ function refresh(force) {
     parts.tour.verdict();
     showTrouble();
   }
+}
+
+/** Pins the current run (pins.js), or says why it cannot. */
+function pin() {
+  const pinned = parts.pins.pin();
+  if (pinned.error) status(pinned.error, { max: MAX_PINS });
+  else status('pin.done', { label: pinned.label });
+  return pinned;
 }
 
 /**
@@ -361,6 +371,7 @@ function applyLang(lang) {
   parts.labelCurve.relabel();
   parts.dataView.relabel();
   parts.figure4.setLabels();
+  parts.pins.render();
   renderNotices();
   refresh(true);
   relabelStatus();
@@ -482,6 +493,8 @@ async function main() {
 
   parts.charts = new Charts(wasm, { lossCanvas: $('loss-chart'), heatmapBox: $('heatmaps') });
   new Readout({ canvas: $('loss-chart'), chart: () => parts.charts.loss, rows: lossRows, last: () => store.step });
+  parts.pins = new Pins({ chart: parts.charts.loss, list: $('pins'), clear: $('pins-clear'), onChange: () => parts.charts.request() });
+  $('pin').addEventListener('click', pin);
   parts.charts.setLecture(store.lecture);
   parts.inspector = new Inspector({
     select: $('inspector-model'),
@@ -553,6 +566,7 @@ async function main() {
     figure4: () => parts.figure4.state(),
     figure4LossAt: (model, correlation, seed, s) => parts.figure4.lossAt(model, correlation, seed, s),
     figure4Readout: (panel, step) => parts.figure4.xOfStep(panel, step),
+    pin,
     workers: () => parts.trainers.shares(),
     exportJson,
     exportCsv,

@@ -23,6 +23,7 @@ export const store = {
   constantLoss: [NaN, NaN], // each task's loss when predicting a constant (the labels' spread)
   info: [], // [{name, experts, parameters}]
   runs: [], // a RunHistory per model, in `info` order
+  pinned: [], // pinned runs (pins.js): [{label, n, step, settings, models, final}]
   comparison: [], // the live Figure 4's cells: [{model, correlation, run (a RunHistory)}]
   firstStepAt: null, // ms since navigation start
 };

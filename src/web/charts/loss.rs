@@ -27,10 +27,18 @@ struct ModelCurves {
     seeds: Vec<LossSeries>,
 }
 
+/// A pinned run: its label and each model's training-loss curve, drawn as a faint ghost.
+struct Pinned {
+    label: String,
+    curves: Vec<(String, LossSeries)>,
+}
+
 /// Per-task loss curves of several models, with markers where the correlation changed.
 #[wasm_bindgen]
 pub struct LossChart {
     models: Vec<ModelCurves>,
+    /// Runs kept to compare with (`pin`); a reset keeps them.
+    pinned: Vec<Pinned>,
     marks: Vec<(f64, String)>,
     task_labels: [String; 2],
     /// A loss range to draw instead of the data's own (charts shown side by side share one).
@@ -57,6 +65,7 @@ impl LossChart {
     pub fn new() -> LossChart {
         LossChart {
             models: Vec::new(),
+            pinned: Vec::new(),
             marks: Vec::new(),
             task_labels: ["task 1".into(), "task 2".into()],
             range: None,
@@ -81,6 +90,32 @@ impl LossChart {
             .collect();
         self.marks.clear();
         self.dirty = true;
+    }
+
+    /// Keeps the current training-loss curves as a ghost labelled `label`, drawn faint
+    /// under the live curves until `unpin` (a reset keeps it).
+    pub fn pin(&mut self, label: String) {
+        let curves = self
+            .models
+            .iter()
+            .map(|m| (m.name.clone(), m.train.clone()))
+            .collect();
+        self.pinned.push(Pinned { label, curves });
+        self.dirty = true;
+    }
+
+    /// Forgets pinned run `i` (in pinning order).
+    pub fn unpin(&mut self, i: usize) {
+        if i < self.pinned.len() {
+            self.pinned.remove(i);
+            self.dirty = true;
+        }
+    }
+
+    /// How many pinned runs the chart draws.
+    #[wasm_bindgen(js_name = pinnedCount)]
+    pub fn pinned_count(&self) -> usize {
+        self.pinned.len()
     }
 
     /// Names of the two tasks in the legend (e.g. "task 1 · MSE").
@@ -248,8 +283,13 @@ fn finite_positive(v: f64) -> bool {
 impl LossChart {
     fn data_range(&self) -> Option<(f64, f64)> {
         let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
-        for m in &self.models {
-            for p in m.train.iter().chain(m.test.iter()) {
+        let live = self.models.iter().flat_map(|m| [&m.train, &m.test]);
+        let pinned = self
+            .pinned
+            .iter()
+            .flat_map(|p| p.curves.iter().map(|(_, c)| c));
+        for series in live.chain(pinned) {
+            for p in series.iter() {
                 for &v in p[1..].iter().filter(|&&v| finite_positive(v)) {
                     lo = lo.min(v);
                     hi = hi.max(v);
@@ -281,6 +321,9 @@ impl LossChart {
         let mut max_step: f64 = 10.0;
         for m in &self.models {
             max_step = max_step.max(m.train.last_step()).max(m.test.last_step());
+        }
+        for (_, c) in self.pinned.iter().flat_map(|p| &p.curves) {
+            max_step = max_step.max(c.last_step());
         }
         let (lo, hi) = match (self.data_range(), self.range) {
             (Some((lo, hi)), Some((a, b))) => (lo.min(a), hi.max(b)),
@@ -388,6 +431,35 @@ impl LossChart {
                 .map(|p| (p[0], clamp(p[1 + task])))
                 .collect()
         };
+        // Pinned runs first, as ghosts: each model's smoothed curves, faint and thin,
+        // labelled at their end.
+        let ghost_width = (t.px * 1.2).round().max(1.0) as u32;
+        for pin in &self.pinned {
+            let mut end: Option<(f64, f64)> = None;
+            for (name, curve) in &pin.curves {
+                let style = model_colour(name).mix(0.45).stroke_width(ghost_width);
+                for task in 0..2 {
+                    let points: Vec<(f64, f64)> = smoothed(curve, task)
+                        .into_iter()
+                        .map(|(x, y)| (x, clamp(y)))
+                        .collect();
+                    if task == 0 {
+                        end = end.or(points.last().copied());
+                    }
+                    let dash = (t.scaled(3.0), t.scaled(3.0));
+                    draw_task_line(&mut chart, points, task, dash, style).map_err(err)?;
+                }
+            }
+            if let Some(at) = end {
+                chart
+                    .draw_series(std::iter::once(Text::new(
+                        pin.label.clone(),
+                        at,
+                        t.text(t.small, MUTED, HPos::Right, VPos::Bottom),
+                    )))
+                    .map_err(err)?;
+            }
+        }
         // Raw per-step losses, thin and faint, for every model first ...
         for m in &self.models {
             let colour = model_colour(&m.name);
