@@ -70,6 +70,7 @@ export function installHandle(page) {
     setLang: page.setLang,
     inspector: page.inspector,
     labelCurve: page.labelCurve,
+    labelCurveX: page.labelCurveX,
     dataView: page.dataView,
     figure4: page.figure4,
     figure4LossAt: page.figure4LossAt,

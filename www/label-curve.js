@@ -7,6 +7,7 @@ import { figure2 } from './pkg/mmoe.js';
 import { ToLabels, FromLabels, message } from './messages.js';
 import { t } from './i18n.js';
 import { fit, axes, font, INK } from './plot.js';
+import { Readout } from './readout.js';
 
 const SEEDS = 8; // seeds 1–8
 const SAMPLES = 2000; // rows per seed
@@ -46,7 +47,36 @@ export class LabelCurve {
     this.settings = null;
     this.lecture = false;
     this.draws = 0;
+    this.map = null; // the last draw's x map and plot box, for the read-out
     new ResizeObserver(() => this.draw()).observe(canvas);
+    // The read-out walks the curve's points (1-based, in p order) instead of steps.
+    new Readout({ canvas, chart: () => this.pointer(), rows: (i) => this.rowsAt(i), last: () => this.points?.length ?? 0 });
+  }
+
+  /** The read-out's map between the pointer and the curve's points. */
+  pointer() {
+    const { sx, box } = this.map ?? {};
+    const points = this.points ?? [];
+    return {
+      stepAt: (x) => {
+        if (!box || !points.length || x < box.x || x > box.x + box.w) return NaN;
+        const p = -1 + ((x - box.x) / box.w) * 2;
+        let best = 0;
+        points.forEach((q, i) => (Math.abs(q.p - p) < Math.abs(points[best].p - p) ? (best = i) : 0));
+        return best + 1;
+      },
+      xOfStep: (i) => (sx && points[i - 1] ? sx(points[i - 1].p) : NaN),
+    };
+  }
+
+  /** The read-out at point `i`: p, our r (mean ± sd over the seeds) and the paper's read-off there. */
+  rowsAt(i) {
+    const q = this.points?.[i - 1];
+    if (!q) return null;
+    const rows = [{ label: `p = ${q.p.toFixed(2)}`, text: t('curve.readout', { r: q.mean.toFixed(3), sd: q.sd.toFixed(3), seeds: `1–${SEEDS}` }) }];
+    const paper = this.paper.find((f) => f.p === q.p);
+    if (paper) rows.push({ label: t('curve.readout.paper'), text: `r = ${paper.r.toFixed(3)}` });
+    return rows;
   }
 
   /** Starts the worker (call once the page trains: it is not on the path to the first step). */
@@ -127,7 +157,8 @@ export class LabelCurve {
     let lo = -0.2;
     for (const q of points) lo = Math.min(lo, q.mean - q.sd);
     lo = Math.floor(lo * 5) / 5;
-    const { sx, sy } = axes(ctx, { w, h, xr: [-1, 1], yr: [lo, 1], xlabel: t('curve.x'), ylabel: t('curve.y'), lecture: this.lecture });
+    const { sx, sy, box } = axes(ctx, { w, h, xr: [-1, 1], yr: [lo, 1], xlabel: t('curve.x'), ylabel: t('curve.y'), lecture: this.lecture });
+    this.map = { sx, box };
     if (points.length) {
       // The band: mean ± sd over the seeds; the mean on top.
       ctx.fillStyle = 'rgba(31, 78, 121, 0.18)';
@@ -183,6 +214,11 @@ export class LabelCurve {
     const left = x > sx(0.2);
     ctx.textAlign = left ? 'right' : 'left';
     ctx.fillText(text, x + (left ? -6 : 6), Math.max(sy(1) + 12, sy(r) - 8));
+  }
+
+  /** Where `p` is drawn (CSS pixels from the canvas's left edge; NaN before a draw), for tests. */
+  xOf(p) {
+    return this.map ? this.map.sx(p) : NaN;
   }
 
   /** For the test handle. */

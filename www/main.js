@@ -567,6 +567,7 @@ async function main() {
     figure4LossAt: (model, correlation, seed, s) => parts.figure4.lossAt(model, correlation, seed, s),
     figure4Readout: (panel, step) => parts.figure4.xOfStep(panel, step),
     pin,
+    labelCurveX: (p) => parts.labelCurve.xOf(p),
     workers: () => parts.trainers.shares(),
     exportJson,
     exportCsv,

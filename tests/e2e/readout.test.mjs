@@ -1,5 +1,5 @@
 // The read-out under the pointer: hovering (or tapping, or moving with the keyboard on)
-// the loss chart or a Figure 4 panel shows the step there and each model's exact training
+// the loss chart, a Figure 4 panel or the label curve shows the step there and each model's exact training
 // (and test) losses, at a phone's, a projector's and a laptop's size.
 
 import { test } from 'node:test';
@@ -37,7 +37,7 @@ for (const [name, width, height, extra] of [
   ['projector', 1920, 1080, {}],
   ['laptop', 1440, 900, {}],
 ]) {
-  test(`read-out on the loss chart and Figure 4 (${name}, ${width}x${height})`, async () => {
+  test(`read-out on the loss chart, Figure 4 and the label curve (${name}, ${width}x${height})`, async () => {
     const context = await env.browser.newContext({ viewport: { width, height }, ...extra });
     const { page, seen } = await openPage(env, `models=sb,mmoe&lr=0.01&seed=2${name === 'projector' ? '&lecture=1' : ''}`, { context });
     await page.evaluate(() => window.mmoe.runTo(300));
@@ -80,6 +80,20 @@ for (const [name, width, height, extra] of [
       assert.match(f4, new RegExp(`${label} training ${shown(mean(0))} · ${shown(mean(1))} \\(mean of ${seeds} seeds\\)`));
     }
     await page.screenshot({ path: screenshotPath(`readout-figure4-${name}.png`) });
+
+    // The label curve beside the slider at p = 0.5: our r there and the paper's read-off.
+    await page.waitForFunction(() => window.mmoe.labelCurve().points > 0 && !window.mmoe.labelCurve().pending);
+    await page.locator('#label-curve').scrollIntoViewIfNeeded();
+    const x = await page.evaluate(() => window.mmoe.labelCurveX(0.5));
+    const curveBox = await page.locator('#label-curve').boundingBox();
+    const at = [curveBox.x + x, curveBox.y + curveBox.height / 2];
+    if (how === 'tap') await page.touchscreen.tap(...at);
+    else await page.mouse.move(...at);
+    const curve = await readoutText(page, '#label-curve');
+    const r = (await page.evaluate(() => window.mmoe.labelCurve())).r;
+    assert.match(curve, new RegExp(`p = 0\\.50 label r ${r.toFixed(3)} ± [\\d.]+ \\(mean ± sd over seeds 1–8\\)`));
+    assert.match(curve, /the paper’s Figure 2 r = 0\.075/);
+    await page.screenshot({ path: screenshotPath(`readout-label-curve-${name}.png`) });
     assert.deepEqual(seen.errors, []);
     await context.close();
   });

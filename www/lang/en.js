@@ -274,6 +274,8 @@ export default {
   'exp.cancelled': 'Cancelled after {done} runs.',
   'exp.cancelledsome': 'Cancelled after {done} runs; the downloads hold the runs so far.',
   'exp.drawfail': 'Could not draw a figure: {error}',
+  'curve.readout': 'label r {r} ± {sd} (mean ± sd over seeds {seeds})',
+  'curve.readout.paper': 'the paper’s Figure 2',
   'curve.x': 'task correlation p',
   'curve.y': 'label Pearson r',
   'curve.note': 'The labels’ Pearson r against p: mean ± sd over seeds {seeds} ({samples} samples each); ◆ the paper’s Figure 2; the purple marker is the slider’s p.',

@@ -333,6 +333,8 @@ export default {
   'fig.test_loss': '测试损失',
   'fig.jsd': 'JSD（比特）',
   'fig.l1': 'L1 距离',
+  'curve.readout': '标签相关 r {r} ± {sd}（种子 {seeds} 的均值 ± 标准差）',
+  'curve.readout.paper': '论文图 2',
   'curve.x': '任务相关度 p',
   'curve.y': '标签皮尔逊相关 r',
   'curve.note': '标签的皮尔逊相关 r 随 p 的变化：种子 {seeds} 的均值 ± 标准差（每个 {samples} 个样本）；◆ 论文图 2 的读数；紫色标记是滑块当前的 p。',
