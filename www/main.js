@@ -176,6 +176,9 @@ function handleTrainerMessage(m) {
     case FromTrainer.DIVERGED: {
       const run = store.runs.find((r) => r.name === m.model);
       if (run) run.diverged = { text: m.message, step: m.step };
+      // The loss chart marks where it happened (models diverging a few steps apart share one marker).
+      const near = store.runs.filter((r) => r.diverged && Math.abs(r.diverged.step - m.step) <= 10).map((r) => modelLabel(r.name));
+      parts.charts.mark(m.step, t('diverged.mark', { models: near.join(', ') }));
       return refresh(true);
     }
     case FromTrainer.ERROR:

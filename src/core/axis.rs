@@ -49,9 +49,12 @@ pub fn format_step(v: f64) -> String {
     }
 }
 
-/// A loss for an axis, with the digits its size needs: 120, 1.25, 0.034.
+/// A loss for an axis, with the digits its size needs: 1e12, 120, 1.25, 0.034.
 pub fn format_loss(v: f64) -> String {
-    if v >= 100.0 {
+    if v >= 1e6 {
+        // A diverging run's axis spans many decades: "1e12", not thirteen digits.
+        format!("{v:.0e}")
+    } else if v >= 100.0 {
         format!("{v:.0}")
     } else if v >= 1.0 {
         trim_float(v, 2)
@@ -121,6 +124,8 @@ mod tests {
         assert_eq!(format_step(12_500.0), "12.5k");
         assert_eq!(format_step(20_000.0), "20k");
         assert_eq!(format_loss(123.4), "123");
+        assert_eq!(format_loss(1e12), "1e12");
+        assert_eq!(format_loss(2e7), "2e7");
         assert_eq!(format_loss(1.25), "1.25");
         assert_eq!(format_loss(1.0), "1");
         assert_eq!(format_loss(0.034), "0.034");

@@ -32,6 +32,9 @@ test('divergence pauses the model with a message and a one-click lower-learning-
   assert.match(await page.textContent('#diverged-message'), /diverged at step \d+/);
   const snap = await page.evaluate(() => window.mmoe.snapshot());
   assert.ok(Object.values(snap.models).some((m) => m.diverged), JSON.stringify(snap.models.sb.diverged));
+  // The loss chart marks the step where it happened, naming the model(s).
+  const marks = await page.evaluate(() => window.mmoe._charts.loss.markLabels());
+  assert.ok(marks.some((l) => /(Shared-Bottom|MMoE).* diverged$/.test(l)), JSON.stringify(marks));
   await page.screenshot({ path: screenshotPath('page-diverged.png') });
   await page.click('#diverged-fix');
   await page.waitForFunction(() => window.mmoe.settings().lr === 0.1);

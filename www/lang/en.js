@@ -33,6 +33,7 @@ export default {
   'crash.head': 'The trainer stopped.',
   'restart': 'Restart trainer',
   'diverged.head': 'Training diverged.',
+  'diverged.mark': '{models} diverged',
   'diverged.fix': 'Lower the learning rate to {lr} and restart',
   'settings': 'Settings',
   'models': 'Models',

@@ -33,6 +33,7 @@ export default {
   'crash.head': '训练器已停止。',
   'restart': '重启训练器',
   'diverged.head': '训练发散。',
+  'diverged.mark': '{models} 发散',
   'diverged.fix': '把学习率降到 {lr} 并重新开始',
   'settings': '设置',
   'models': '模型',

@@ -182,6 +182,12 @@ impl LossChart {
         }
     }
 
+    /// The markers' labels, oldest first (for tests).
+    #[wasm_bindgen(js_name = markLabels)]
+    pub fn mark_labels(&self) -> Vec<String> {
+        self.marks.iter().map(|(_, label)| label.clone()).collect()
+    }
+
     /// A vertical marker at `step` (e.g. where the task correlation changed).
     pub fn mark(&mut self, step: f64, label: String) {
         // Several changes in quick succession (a slider moved with the keyboard) make one
