@@ -34,6 +34,9 @@ export function figure4Cells(models, correlations, seed, seeds) {
   return cells;
 }
 
+/** A model's FLOPs per step from `costs` (by name), 1 when unknown: every model alike. */
+export const costOf = (costs, name) => (Number.isFinite(costs?.[name]) && costs[name] > 0 ? costs[name] : 1);
+
 /** Puts each item ({cost}) on the least-loaded of `loads`, largest first; returns worker indices. */
 function place(items, loads) {
   const order = items.map((_, i) => i).sort((a, b) => items[b].cost - items[a].cost || a - b);
@@ -57,7 +60,7 @@ function place(items, loads) {
 export function planTraining({ models, costs, cells = [], correlation, seed, workers }) {
   const count = Math.max(1, Math.min(workers, models.length + cells.length));
   const plan = Array.from({ length: count }, () => ({ models: [], cells: [], aliases: [], load: 0 }));
-  const cost = (name) => (Number.isFinite(costs?.[name]) && costs[name] > 0 ? costs[name] : 1);
+  const cost = (name) => costOf(costs, name);
   const loads = plan.map(() => 0);
   const live = place(models.map((name) => ({ cost: cost(name) })), loads);
   models.forEach((name, i) => plan[live[i]].models.push(i));

@@ -7,8 +7,9 @@
 // `mmoe train --model M --steps BUDGET --correlation P --seed S -q [...]` (test-set losses,
 // test-set mean gate weights and gate entropies at the final evaluation), and for preset 7
 // `mmoe train --model sb --bottom-units 16 --curve FILE.csv` at p = 1 and at p = 0.5 (the
-// mean of both tasks' training losses over the last 200 steps, what the live Figure 4
-// view reads). The values on seeds 1–10 are named beside each preset: every claim holds on
+// mean of both tasks' training losses over the last 200 steps). The live Figure 4 view the
+// claim reads averages that over seeds s … s+k−1 (k = 2 on two cores); since the claim
+// holds on each of seeds 1–10 alone, it holds on every such mean for page seeds 1–5. The values on seeds 1–10 are named beside each preset: every claim holds on
 // at least four of seeds 1–5, seed 1 (the page's default, the one tests/e2e/presets.test.mjs
 // trains) among them. `check` evaluates it on the page's own numbers at the latest evaluation
 // (preset 7: the live Figure 4 view at exactly its budget step, which the view reaches a

@@ -40,9 +40,10 @@ export class Readout {
   /** Shows the values at `step` (clamped to what has been trained), or hides when there are none. */
   show(step) {
     const last = this.last();
-    const rows = last > 0 ? this.rows(Math.max(1, Math.min(last, Math.round(step)))) : null;
+    const at = Math.max(1, Math.min(last, Math.round(step)));
+    const rows = last > 0 ? this.rows(at) : null;
     if (!rows?.length) return this.hide();
-    this.step = Math.max(1, Math.min(last, Math.round(step)));
+    this.step = at;
     const x = this.chart().xOfStep(this.step);
     if (!Number.isFinite(x)) return this.hide();
     this.tip.replaceChildren(

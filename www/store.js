@@ -137,13 +137,16 @@ export class RunHistory {
     this.testEntropy = entropy;
   }
 
+  /** Where step `s`'s losses sit in the ring, or -1 when it is older than the ring. */
+  ringAt(s) {
+    return s > this.steps - KEEP ? 2 * ((s - 1) % KEEP) : -1;
+  }
+
   /** Training losses [task 1, task 2] at step `s` (1-based), or null (not kept: older steps are thinned). */
   trainAt(s) {
     if (!Number.isInteger(s) || s < 1 || s > this.steps) return null;
-    if (s > this.steps - KEEP) {
-      const at = 2 * ((s - 1) % KEEP);
-      return [this.train[at], this.train[at + 1]];
-    }
+    const at = this.ringAt(s);
+    if (at >= 0) return [this.train[at], this.train[at + 1]];
     let lo = 0;
     let hi = this.older.length - 1;
     while (lo <= hi) {
@@ -177,8 +180,8 @@ export class RunHistory {
     const sums = [0, 0];
     let count = 0;
     for (let s = from; s <= end; s++) {
-      if (s > this.steps - KEEP) {
-        const at = 2 * ((s - 1) % KEEP);
+      const at = this.ringAt(s); // read in place: this runs for every model every frame
+      if (at >= 0) {
         sums[0] += this.train[at];
         sums[1] += this.train[at + 1];
         count += 1;

@@ -18,7 +18,7 @@
 // and a fast worker's spare time goes to the slow ones rather than to running ahead.
 
 import { ToTrainer as In, FromTrainer as Out, message } from './messages.js';
-import { figure4Cells, placeCells, planTraining } from './plan.js';
+import { costOf, figure4Cells, placeCells, planTraining } from './plan.js';
 
 const WINDOW = 100;
 const MAX_WORKERS = 8;
@@ -125,8 +125,9 @@ export class Trainers {
   compare(on, id, seeds) {
     if (seeds && this.spec?.comparison) this.spec.comparison.seeds = seeds;
     const cells = on ? this.cells() : [];
-    const loads = this.slots.map((s) => s.models.reduce((sum, i) => sum + this.cost(this.spec.models[i]), 0));
-    const where = placeCells(cells, (m) => this.cost(m), loads);
+    const cost = (name) => costOf(this.costs, name);
+    const loads = this.slots.map((s) => s.models.reduce((sum, i) => sum + cost(this.spec.models[i]), 0));
+    const where = placeCells(cells, cost, loads);
     this.slots.forEach((slot, w) => {
       const mine = cells.filter((_, i) => where[i] === w);
       slot.load = loads[w];
@@ -134,11 +135,6 @@ export class Trainers {
       slot.aliases = 0;
       slot.worker.postMessage(message(In.COMPARE, { on, id, cells: mine }));
     });
-  }
-
-  cost(model) {
-    const c = this.costs[model];
-    return Number.isFinite(c) && c > 0 ? c : 1;
   }
 
   /**

@@ -103,7 +103,7 @@ async function setupTf() {
   }
   await tf.setBackend(backend);
   await tf.ready();
-  const { buildModel, makeData, SIZES } = await import('./tf-models.js');
+  const { buildModel, makeData, batchAt } = await import('./tf-models.js');
   const data = makeData();
   const info = {
     engine: 'tfjs',
@@ -114,31 +114,27 @@ async function setupTf() {
     multithread: backend === 'wasm' ? await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT') : null,
     threads: backend === 'wasm' ? tf.wasm.getThreadsCount() : null,
   };
-  const batches = Math.floor(SIZES.trainSamples / SIZES.batch);
   return {
     info,
+    /** Trains `models` side by side: one step is a step of each on the same batch. */
     async run(models, { seconds = 2, warmup = 50 } = {}) {
-      if (models.length !== 1) throw new Error('TF.js runs one model at a time');
-      const model = buildModel(models[0]);
+      const built = models.map((m) => buildModel(m));
       let b = 0;
       let sink = 0;
       const body = () => {
-        // Contiguous slices of the pre-generated data, cycling through the epoch.
-        const start = (b++ % batches) * SIZES.batch;
-        const [x, y1, y2] = tf.tidy(() => [
-          data.x.slice([start, 0], [SIZES.batch, SIZES.d]),
-          data.y[0].slice([start, 0], [SIZES.batch, 1]),
-          data.y[1].slice([start, 0], [SIZES.batch, 1]),
-        ]);
-        const losses = model.step(x, y1, y2);
-        const read = losses.dataSync(); // read the losses every step, as a live UI does
-        sink += read[0] + read[1];
-        tf.dispose([x, y1, y2, losses]);
+        const [x, y1, y2] = batchAt(data, b++);
+        for (const model of built) {
+          const losses = model.step(x, y1, y2);
+          const read = losses.dataSync(); // read the losses every step, as a live UI does
+          sink += read[0] + read[1];
+          losses.dispose();
+        }
+        tf.dispose([x, y1, y2]);
         return 1;
       };
       const r = await timed(body, seconds, warmup);
-      model.dispose();
-      return { ...r, finalLoss: sink / Math.max(1, r.steps), tensors: tf.memory().numTensors };
+      for (const model of built) model.dispose();
+      return { ...r, finalLoss: sink / Math.max(1, r.steps * built.length), tensors: tf.memory().numTensors };
     },
     matmul(n, reps) {
       const a = tf.randomNormal([n, n]);

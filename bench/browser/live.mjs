@@ -65,40 +65,9 @@ async function tfjsTrio() {
   const { context, page } = await freshPage();
   await page.goto(`${benchUrl}?engine=tfjs&backend=wasm&threads=1`);
   const info = await page.evaluate(() => window.bench.ready);
-  // bench.js trains one TF.js model per run, so the trio's loop is here; it follows
-  // bench.js's own (same batches, same warm-up, losses read with dataSync every step).
-  const rate = await page.evaluate(
-    async ([models, seconds]) => {
-      const tf = window.tf;
-      const { buildModel, makeData, SIZES } = await import(new URL('./tf-models.js', location.href).href);
-      const data = makeData();
-      const built = models.map((m) => buildModel(m));
-      const batches = Math.floor(SIZES.trainSamples / SIZES.batch);
-      let b = 0;
-      const step = () => {
-        const start = (b++ % batches) * SIZES.batch;
-        const [x, y1, y2] = tf.tidy(() => [
-          data.x.slice([start, 0], [SIZES.batch, SIZES.d]),
-          data.y[0].slice([start, 0], [SIZES.batch, 1]),
-          data.y[1].slice([start, 0], [SIZES.batch, 1]),
-        ]);
-        for (const model of built) {
-          const losses = model.step(x, y1, y2);
-          losses.dataSync();
-          losses.dispose();
-        }
-        tf.dispose([x, y1, y2]);
-      };
-      const w0 = performance.now();
-      for (let i = 0; i < 50 && performance.now() - w0 < 1000; i++) step();
-      let steps = 0;
-      const t = performance.now();
-      while (performance.now() - t < seconds * 1000) {
-        step();
-        steps++;
-      }
-      return (1000 * steps) / (performance.now() - t);
-    },
+  // One step = a step of each of the three models on the same batch (bench.js's `run`).
+  const { stepsPerSec: rate } = await page.evaluate(
+    ([models, seconds]) => window.bench.run(models, { seconds }),
     [TRIO, opts.seconds],
   );
   await context.close();

@@ -54,6 +54,16 @@ export function makeData(s = SIZES, p = 0.5) {
   });
 }
 
+/** Batch `b` of `data` (contiguous slices, cycling through the epoch): [x, y1, y2], to dispose. */
+export function batchAt(data, b, s = SIZES) {
+  const start = (b % Math.floor(s.trainSamples / s.batch)) * s.batch;
+  return tf.tidy(() => [
+    data.x.slice([start, 0], [s.batch, s.d]),
+    data.y[0].slice([start, 0], [s.batch, 1]),
+    data.y[1].slice([start, 0], [s.batch, 1]),
+  ]);
+}
+
 /**
  * Builds model `kind` (sb, omoe, mmoe, cgc). Returns {step(x, y1, y2) -> Tensor [2] of the
  * task losses (the caller reads and disposes it), dispose()}.

@@ -110,19 +110,10 @@ impl BatchOrder {
         if let Some((streamed, _)) = &self.streamed {
             return streamed.view();
         }
-        self.copy_inputs(data, x);
-        x.view()
-    }
-
-    /// The current batch's inputs copied into `x` (a trainer's own buffer).
-    pub(crate) fn copy_inputs(&self, data: &Dataset, x: &mut Array2<f32>) {
-        if let Some((streamed, _)) = &self.streamed {
-            x.assign(streamed);
-            return;
-        }
         for (r, &i) in self.rows.iter().enumerate() {
             x.row_mut(r).assign(&data.train.x.row(i));
         }
+        x.view()
     }
 
     /// Writes the current batch's targets under `data`'s labels into `y`.
@@ -271,39 +262,16 @@ impl Trainer {
         }
         self.batches.advance();
         self.batches.gather_y(data, &mut self.batch_y);
-        self.batches.copy_inputs(data, &mut self.batch_x);
-        // The buffers leave `self` for the step and come back (no allocation: empty arrays).
-        let (x, y) = (
-            std::mem::take(&mut self.batch_x),
-            std::mem::take(&mut self.batch_y),
-        );
-        let losses = self.step_on(x.view(), [&y[0], &y[1]]);
-        (self.batch_x, self.batch_y) = (x, y);
-        losses
-    }
-
-    /// One Adam step on the batch `x`, `y` (what `train_step` draws from the trainer's
-    /// own batch order, or a `Session`'s shared one: the same rows).
-    fn step_on(
-        &mut self,
-        x: ArrayView2<f32>,
-        y: [&[f32]; TASKS],
-    ) -> Result<[f64; TASKS], Diverged> {
-        if let Some(d) = self.diverged {
-            return Err(d);
-        }
-        self.model.forward(x, Some(&mut self.dropout));
-        let losses = self.model.loss(y, self.objective);
-        self.step += 1;
-        if let Err(d) = check_finite(&losses, self.step) {
-            self.diverged = Some(d);
-            return Err(d);
-        }
-        self.model.backward(x);
-        self.adam.begin_step();
-        let adam = &self.adam;
-        self.model.visit_params_mut(&mut |_, _, p| adam.update(p));
-        Ok(losses)
+        let x = self.batches.inputs(data, &mut self.batch_x);
+        let y = [self.batch_y[0].as_slice(), self.batch_y[1].as_slice()];
+        learn(
+            &mut self.model,
+            &mut self.adam,
+            self.objective,
+            &mut self.dropout,
+            (&mut self.step, &mut self.diverged),
+            (x, y),
+        )
     }
 
     /// Mean loss per task over a whole split (in batch-sized chunks), and AUC for binary tasks.
@@ -358,6 +326,35 @@ impl Trainer {
     }
 }
 
+/// One Adam step of a trainer's parts on the batch `(x, y)` (its own order's, or a
+/// `Session`'s shared one: the same rows); `progress` is its step count and divergence.
+/// A free function over the parts so that the batch may borrow the trainer's buffers.
+fn learn(
+    model: &mut Model,
+    adam: &mut Adam,
+    objective: Objective,
+    dropout: &mut Rng,
+    progress: (&mut usize, &mut Option<Diverged>),
+    (x, y): (ArrayView2<f32>, [&[f32]; TASKS]),
+) -> Result<[f64; TASKS], Diverged> {
+    let (step, diverged) = progress;
+    if let Some(d) = *diverged {
+        return Err(d);
+    }
+    model.forward(x, Some(dropout));
+    let losses = model.loss(y, objective);
+    *step += 1;
+    if let Err(d) = check_finite(&losses, *step) {
+        *diverged = Some(d);
+        return Err(d);
+    }
+    model.backward(x);
+    adam.begin_step();
+    let adam = &*adam;
+    model.visit_params_mut(&mut |_, _, p| adam.update(p));
+    Ok(losses)
+}
+
 /// The batch-sized chunks `(start, end)` of `rows` rows, in order.
 pub(crate) fn chunks(rows: usize, chunk: usize) -> impl Iterator<Item = (usize, usize)> {
     (0..rows)
@@ -410,7 +407,16 @@ impl Session {
         let x = self.batches.inputs(&self.data, &mut self.batch_x);
         let y = [self.batch_y[0].as_slice(), self.batch_y[1].as_slice()];
         losses.clear();
-        losses.extend(self.trainers.iter_mut().map(|t| t.step_on(x, y)));
+        losses.extend(self.trainers.iter_mut().map(|t| {
+            learn(
+                &mut t.model,
+                &mut t.adam,
+                t.objective,
+                &mut t.dropout,
+                (&mut t.step, &mut t.diverged),
+                (x, y),
+            )
+        }));
     }
 
     /// Trainer `i` as it stands, with the batch order it follows: a copy that trains on
