@@ -47,7 +47,12 @@ impl Case {
                 })
                 .collect()
         });
-        let mut model = Model::new(kind, settings, &mut Rng::new(9, Stream::Init, kind.id()));
+        let mut model = Model::new(
+            kind,
+            settings,
+            settings.input_dim,
+            &mut Rng::new(9, Stream::Init, kind.id()),
+        );
         // Zero biases put every pre-activation of an all-zero input row exactly on the
         // ReLU kink, where a central difference measures half the slope; jitter them off.
         model.visit_params_mut(&mut |_, _, p| {
@@ -149,7 +154,9 @@ fn gated_models_with_gate_dropout() {
 #[test]
 fn parameter_counts_follow_the_paper() {
     let s = Settings::default();
-    let count = |kind| Model::new(kind, &s, &mut Rng::new(1, Stream::Init, 0)).parameter_count();
+    let count = |kind| {
+        Model::new(kind, &s, s.input_dim, &mut Rng::new(1, Stream::Init, 0)).parameter_count()
+    };
     // MMoE: experts 100·128 + 128, two gates 2·(100·8 + 8), two towers 2·(16·8 + 8 + 8 + 1).
     assert_eq!(count(ModelKind::Mmoe), 12_928 + 1_616 + 290);
     assert_eq!(count(ModelKind::Omoe), 12_928 + 808 + 290);

@@ -15,6 +15,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 mod bench;
+mod census;
 mod labels;
 mod replica_bench;
 mod summary;
@@ -142,7 +143,7 @@ fn settings_from(matches: &ArgMatches) -> Result<Settings, Vec<String>> {
 
 fn cli() -> Command {
     Command::new("mmoe")
-        .about("Train multi-task models (Shared-Bottom, OMoE, MMoE, CGC) on the MMoE paper's synthetic data")
+        .about("Train multi-task models (Shared-Bottom, OMoE, MMoE, CGC, Single-Task) on the MMoE paper's synthetic data or its census-income data")
         .subcommand_required(true)
         .arg_required_else_help(true)
         .subcommand(
@@ -152,14 +153,16 @@ fn cli() -> Command {
                     Arg::new("model")
                         .long("model")
                         .default_value("mmoe")
-                        .value_parser(["sb", "omoe", "mmoe", "cgc"])
+                        .value_parser(["sb", "omoe", "mmoe", "cgc", "single"])
                         .help("Model to train"),
                 )
                 .arg(whole("steps", 1..=10_000_000, "Training steps").default_value("2000"))
                 .arg(Arg::new("curve").long("curve").value_name("FILE.csv").help("Write every step's training losses, and the test losses every --eval-every steps, to a CSV file"))
                 .arg(switch("quiet", "No progress bar").short('q'))
+                .arg(census::file_arg())
                 .args(settings_args()),
         )
+        .subcommand(census::command())
         .subcommand(labels::command())
         .subcommand(sweep::command())
         .subcommand(bench::command())
@@ -175,6 +178,7 @@ pub fn main() -> ExitCode {
     };
     match matches.subcommand() {
         Some(("train", m)) => train(m),
+        Some(("census-data", m)) => census::run(m),
         Some(("labels", m)) => labels::run(m),
         Some(("sweep", m)) => sweep::run(m),
         Some(("bench", m)) => bench::run(m),
@@ -201,6 +205,10 @@ fn train(m: &ArgMatches) -> ExitCode {
         .parse()
         .expect("clap checked the value");
     let steps = *m.get_one::<u64>("steps").unwrap() as usize;
+    if let Err(e) = census::load_for(&settings, m) {
+        eprintln!("error: {e}");
+        return ExitCode::FAILURE;
+    }
     let mut session = Session::new(settings, &[kind]).expect("settings were validated");
     let progress = if m.get_flag("quiet") {
         ProgressBar::hidden()
@@ -277,6 +285,9 @@ fn train(m: &ArgMatches) -> ExitCode {
     out["test_loss"] = json!(eval.loss);
     if eval.auc.iter().any(Option::is_some) {
         out["test_auc"] = json!(eval.auc);
+    }
+    if !session.data.validation.is_empty() {
+        out["validation_auc"] = json!(trainer.evaluate(&session.data.validation).auc);
     }
     if let Some(stats) = eval.gates {
         out["gates"] = json!(stats.weights);

@@ -18,10 +18,21 @@ pub enum ModelKind {
     Mmoe,
     /// Customized Gate Control, single-level PLE (Tang et al. 2020).
     Cgc,
+    /// Single-Task: a separate network per task (the paper's first baseline, section 6.3).
+    Single,
 }
 
 impl ModelKind {
-    pub const ALL: [ModelKind; 4] = [
+    pub const ALL: [ModelKind; 5] = [
+        ModelKind::Sb,
+        ModelKind::Omoe,
+        ModelKind::Mmoe,
+        ModelKind::Cgc,
+        ModelKind::Single,
+    ];
+
+    /// The multi-task models the synthetic experiments compare (the paper's section 5).
+    pub const MULTI_TASK: [ModelKind; 4] = [
         ModelKind::Sb,
         ModelKind::Omoe,
         ModelKind::Mmoe,
@@ -57,14 +68,14 @@ pub struct ModelInfo {
     /// The model's colour (Okabe–Ito, safe for the common colour-vision deficiencies),
     /// as `#rrggbb`; the same in the live charts, the page and the figures.
     pub colour: &'static str,
-    /// Whether the model has gates (everything but Shared-Bottom).
+    /// Whether the model has gates (everything but Shared-Bottom and Single-Task).
     pub gated: bool,
     /// One line on what the model is.
     pub description: &'static str,
 }
 
 /// The catalogue, in `ModelKind` order.
-pub const CATALOGUE: [ModelInfo; 4] = [
+pub const CATALOGUE: [ModelInfo; 5] = [
     ModelInfo {
         name: "sb",
         label: "Shared-Bottom",
@@ -93,6 +104,13 @@ pub const CATALOGUE: [ModelInfo; 4] = [
         gated: true,
         description: "Task-specific plus shared experts, each task's gate over its own and the shared ones (Tang et al. 2020).",
     },
+    ModelInfo {
+        name: "single",
+        label: "Single-Task",
+        colour: "#d55e00",
+        gated: false,
+        description: "A separate network per task, each as large as Shared-Bottom's (section 6.3's first baseline): nothing shared.",
+    },
 ];
 
 /// Colours for experts, distinct from the models' colours so that "expert 3" never looks
@@ -113,7 +131,7 @@ impl FromStr for ModelKind {
         ModelKind::ALL
             .into_iter()
             .find(|m| m.name() == s.trim().to_ascii_lowercase())
-            .ok_or_else(|| format!("unknown model '{s}' (expected sb, omoe, mmoe or cgc)"))
+            .ok_or_else(|| format!("unknown model '{s}' (expected sb, omoe, mmoe, cgc or single)"))
     }
 }
 

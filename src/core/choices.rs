@@ -1,6 +1,7 @@
 //! The word-valued settings (task types, the sine laws, streaming) and the data presets:
 //! each listed once, so the CLI's flags, the URL parameters and the page's menus agree.
 
+use crate::core::census::Group;
 use crate::core::query::shorten;
 use crate::core::rng::Rng;
 use serde::{Deserialize, Serialize};
@@ -27,6 +28,53 @@ impl FromStr for TaskKind {
                 "unknown task type '{s}' (expected regression or binary)"
             )),
         }
+    }
+}
+
+/// Where the data comes from: the paper's synthetic data (section 3.2), or one of the
+/// two task groups of the UCI Census-income data (section 6.2).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    #[default]
+    Synthetic,
+    /// Group 1: income > 50K and never married.
+    Census1,
+    /// Group 2: education at least college and never married.
+    Census2,
+}
+
+impl Source {
+    pub const NAMES: [&'static str; 3] = ["synthetic", "census1", "census2"];
+
+    pub(crate) fn name(self) -> &'static str {
+        Source::NAMES[self as usize]
+    }
+
+    /// The census task group, for census data.
+    pub fn group(self) -> Option<Group> {
+        match self {
+            Source::Synthetic => None,
+            Source::Census1 => Some(Group::IncomeMarital),
+            Source::Census2 => Some(Group::EducationMarital),
+        }
+    }
+}
+
+impl FromStr for Source {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let s = s.trim().to_ascii_lowercase();
+        Source::NAMES
+            .iter()
+            .position(|&n| n == s)
+            .map(|i| [Source::Synthetic, Source::Census1, Source::Census2][i])
+            .ok_or_else(|| {
+                format!(
+                    "unknown data source '{}' (expected synthetic, census1 or census2)",
+                    shorten(&s)
+                )
+            })
     }
 }
 
@@ -116,6 +164,11 @@ pub const CHOICES: &[Choice] = &[
         help: "How the sine phases beta_i are chosen: normal N(a, b^2), uniform [a, b], spaced from a to b, or quadratic a + b*i^2.",
     },
     Choice {
+        name: "source",
+        options: &Source::NAMES,
+        help: "The data: the paper's synthetic data (section 3.2), or the UCI Census-income data's task group 1 (income, never married) or 2 (education, never married) of section 6.",
+    },
+    Choice {
         name: "streaming",
         options: &["on", "off"],
         help: "on: every training row is a fresh seeded sample (the paper's data 'generated until enough'; no overfitting); off: a fixed training set of train_samples rows.",
@@ -146,5 +199,15 @@ pub const DATA_PRESETS: &[DataPreset] = &[
         name: "google",
         label: "google-research's generator",
         description: "c = 1, m = 10, alpha_i = i, beta_i = i^2, noise std 0.01 (generate_task_pairs).",
+    },
+    DataPreset {
+        name: "census1",
+        label: "Census-income, group 1: income, never married",
+        description: "UCI Census-income (KDD), 199,523 training rows; task 1 income > 50K, task 2 never married (section 6.2); both binary, AUC; education and marital status are not inputs.",
+    },
+    DataPreset {
+        name: "census2",
+        label: "Census-income, group 2: education, never married",
+        description: "UCI Census-income (KDD); task 1 education at least college, task 2 never married (section 6.2); both binary, AUC; education and marital status are not inputs.",
     },
 ];

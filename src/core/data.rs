@@ -7,19 +7,87 @@
 //! The sine terms make the labels non-linear, so the labels' Pearson correlation is not
 //! p; we measure and report it.
 
+use crate::core::census::{self, Encoded};
 use crate::core::metrics::{median, pearson};
 use crate::core::rng::{Rng, Stream};
 use crate::core::settings::{Settings, TaskKind};
-use ndarray::Array2;
+use ndarray::{s, Array2, ArrayView2};
+use std::sync::Arc;
+
+/// A split's inputs: the synthetic data's dense rows, or census rows kept as row numbers
+/// into the shared encoded table and expanded (one-hot) only a batch at a time, as all
+/// of them at once would take ~400 MB.
+#[derive(Clone, Debug)]
+pub enum Inputs {
+    Dense(Array2<f32>),
+    Census { table: Arc<Encoded>, rows: Vec<u32> },
+}
+
+impl PartialEq for Inputs {
+    fn eq(&self, other: &Inputs) -> bool {
+        match (self, other) {
+            (Inputs::Dense(a), Inputs::Dense(b)) => a == b,
+            (Inputs::Census { table: a, rows: r }, Inputs::Census { table: b, rows: q }) => {
+                Arc::ptr_eq(a, b) && r == q
+            }
+            _ => false,
+        }
+    }
+}
+
+impl Inputs {
+    pub fn nrows(&self) -> usize {
+        match self {
+            Inputs::Dense(x) => x.nrows(),
+            Inputs::Census { rows, .. } => rows.len(),
+        }
+    }
+
+    /// Input columns of a row.
+    pub fn width(&self) -> usize {
+        match self {
+            Inputs::Dense(x) => x.ncols(),
+            Inputs::Census { table, .. } => table.width,
+        }
+    }
+
+    /// Writes row `i` into `out`.
+    pub fn write_row(&self, i: usize, out: &mut [f32]) {
+        match self {
+            Inputs::Dense(x) => out.copy_from_slice(x.row(i).as_slice().expect("rows")),
+            Inputs::Census { table, rows } => table.write_row(rows[i] as usize, out),
+        }
+    }
+
+    /// Rows `start..end`: a view of dense rows, or census rows expanded into `buf`
+    /// (at least `end − start` rows of `width` columns).
+    pub fn chunk<'a>(
+        &'a self,
+        start: usize,
+        end: usize,
+        buf: &'a mut Array2<f32>,
+    ) -> ArrayView2<'a, f32> {
+        match self {
+            Inputs::Dense(x) => x.slice(s![start..end, ..]),
+            Inputs::Census { .. } => {
+                for (r, i) in (start..end).enumerate() {
+                    self.write_row(i, buf.row_mut(r).into_slice().expect("rows"));
+                }
+                buf.slice(s![..end - start, ..])
+            }
+        }
+    }
+}
 
 /// Inputs and per-task targets of one split.
 #[derive(Clone, Debug)]
 pub struct Split {
     /// One sample per row.
-    pub x: Array2<f32>,
+    pub x: Inputs,
     /// The target each task is trained on: y_k, or 1/0 for "y_k above its median".
     pub y: [Vec<f32>; 2],
-    /// The latent projections w_k·x of each sample (for charts of samples).
+    /// The latent projections w_k·x of each sample (for charts of samples; empty for
+    /// census data, which has none).
     pub projection: [Vec<f32>; 2],
 }
 
@@ -103,7 +171,7 @@ impl Generator {
             }
         }
         let split = Split {
-            x,
+            x: Inputs::Dense(x),
             y: [Vec::new(), Vec::new()],
             projection,
         };
@@ -115,24 +183,77 @@ impl Generator {
     }
 }
 
-/// A generated data set: the law, a training split (empty when streaming) and the
-/// held-out test split.
+/// A data set: a training split (empty when streaming), a validation split (census
+/// data only: the synthetic data has none) and the held-out test split; for the
+/// synthetic data also the law that generated them.
 #[derive(Clone, Debug)]
 pub struct Dataset {
     pub generator: Generator,
     pub train: Split,
+    pub validation: Split,
     pub test: Split,
     /// The task weight vectors w1, w2 (f64, as drawn).
     pub w: [Vec<f64>; 2],
     /// Pearson correlation of the two regression labels (on the training split, or on
-    /// the test split when streaming): the y-axis of the paper's Figure 2.
+    /// the test split when streaming): the y-axis of the paper's Figure 2. For census
+    /// data, of the two 0/1 labels on the training split.
     pub label_pearson: f64,
 }
 
 impl Dataset {
-    /// Generates the data for `settings` (assumed valid). The inputs and noise depend only
-    /// on the seed and sizes, so changing the correlation changes the labels alone.
+    /// The data for `settings` (assumed valid): generated, or the seed's split of the
+    /// installed census data (`census::install`), which must be loaded.
     pub fn generate(settings: &Settings) -> Dataset {
+        Dataset::load(settings).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// The data for `settings`, or why it cannot be had (census data not loaded).
+    pub fn load(settings: &Settings) -> Result<Dataset, String> {
+        match settings.source.group() {
+            None => Ok(Dataset::synthetic(settings)),
+            Some(group) => Ok(Dataset::census(census::installed(group)?, settings.seed)),
+        }
+    }
+
+    /// Columns of a model's input.
+    pub fn width(&self) -> usize {
+        self.test.x.width()
+    }
+
+    /// The seed's split of census data: all training rows, the test rows halved at random
+    /// into validation and test (section 6.1).
+    pub fn census(table: Arc<Encoded>, seed: u32) -> Dataset {
+        let [train, validation, test] = table.split(seed);
+        let label_pearson = table.label_pearson(&train);
+        let split = |rows: Vec<u32>| Split {
+            y: std::array::from_fn(|t| rows.iter().map(|&i| table.labels[t][i as usize]).collect()),
+            projection: [Vec::new(), Vec::new()],
+            x: Inputs::Census {
+                table: table.clone(),
+                rows,
+            },
+        };
+        let generator = Generator {
+            w: [Vec::new(), Vec::new()],
+            alpha: Vec::new(),
+            beta: Vec::new(),
+            noise_std: 0.0,
+            kinds: [TaskKind::Binary; 2],
+            cuts: [0.5; 2],
+        };
+        Dataset {
+            w: [Vec::new(), Vec::new()],
+            generator,
+            train: split(train),
+            validation: split(validation),
+            test: split(test),
+            label_pearson,
+        }
+    }
+
+    /// Generates the synthetic data for `settings`. The inputs and noise depend only on
+    /// the seed and sizes, so changing the correlation changes the labels alone.
+    fn synthetic(settings: &Settings) -> Dataset {
         let d = settings.input_dim;
         let mut rng = Rng::new(settings.seed, Stream::Directions, 0);
         let (u1, u2) = orthonormal_pair(&mut rng, d);
@@ -180,7 +301,13 @@ impl Dataset {
         generator.cuts = std::array::from_fn(|k| median(&reference[k]));
         generator.set_targets(&mut train, &train_y);
         generator.set_targets(&mut test, &test_y);
+        let validation = Split {
+            x: Inputs::Dense(Array2::zeros((0, d))),
+            y: [Vec::new(), Vec::new()],
+            projection: [Vec::new(), Vec::new()],
+        };
         Dataset {
+            validation,
             w: generator.w.clone(),
             label_pearson: pearson(&reference[0], &reference[1]),
             generator,

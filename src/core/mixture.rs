@@ -93,6 +93,8 @@ impl Mixture {
         let all = |count: usize| (0..count).collect::<Vec<_>>();
         let (expert_count, expert_units, gate_sets, task_gate) = match kind {
             ModelKind::Sb => (1, settings.bottom_units, vec![vec![0]], [0, 0]),
+            // Each task's own bottom, mixed with the fixed weight 1: two networks.
+            ModelKind::Single => (2, settings.bottom_units, vec![vec![0], vec![1]], [0, 1]),
             ModelKind::Omoe => (n, settings.expert_units, vec![all(n)], [0, 0]),
             ModelKind::Mmoe => (n, settings.expert_units, vec![all(n), all(n)], [0, 1]),
             ModelKind::Cgc => {
@@ -104,7 +106,7 @@ impl Mixture {
                 (TASKS * own + shared, settings.expert_units, sets, [0, 1])
             }
         };
-        let gated = kind != ModelKind::Sb;
+        let gated = kind.info().gated;
         let mut column = expert_count * expert_units;
         let gates: Vec<Gate> = gate_sets
             .into_iter()

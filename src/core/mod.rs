@@ -3,6 +3,7 @@
 
 pub mod axis;
 pub mod catalogue;
+pub mod census;
 pub mod choices;
 pub mod data;
 pub mod kernels;

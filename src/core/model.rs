@@ -83,10 +83,11 @@ pub struct Model {
 }
 
 impl Model {
-    /// Builds `kind` at the sizes in `settings`, with weights drawn from `rng`.
-    pub fn new(kind: ModelKind, settings: &Settings, rng: &mut Rng) -> Model {
+    /// Builds `kind` for `inputs` input columns at the sizes in `settings`, with weights
+    /// drawn from `rng`.
+    pub fn new(kind: ModelKind, settings: &Settings, inputs: usize, rng: &mut Rng) -> Model {
         let mixture = Mixture::new(kind, settings);
-        let input = Dense::side_by_side(settings.input_dim, &mixture.blocks(), rng);
+        let input = Dense::side_by_side(inputs, &mixture.blocks(), rng);
         let top = Top::new(mixture, settings, rng);
         let shape = (settings.batch_size, input.outputs());
         Model {
@@ -115,7 +116,7 @@ impl Model {
     }
 
     pub fn is_gated(&self) -> bool {
-        self.kind != ModelKind::Sb
+        self.kind.info().gated
     }
 
     pub fn parameter_count(&self) -> usize {

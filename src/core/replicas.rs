@@ -188,7 +188,16 @@ impl Replicas {
     /// Every replica's test metrics on its data set's `test` split (as
     /// `Trainer::evaluate`), `None` for replicas that diverged; one wide product per chunk.
     pub fn evaluate(&mut self, data: &[&Dataset]) -> Vec<Option<Evaluation>> {
-        let test: Vec<&Split> = data.iter().map(|d| &d.test).collect();
+        self.evaluate_on(data, |d| &d.test)
+    }
+
+    /// `evaluate` on another split of each data set (census data's validation split).
+    pub fn evaluate_on(
+        &mut self,
+        data: &[&Dataset],
+        split: fn(&Dataset) -> &Split,
+    ) -> Vec<Option<Evaluation>> {
+        let test: Vec<&Split> = data.iter().map(|d| split(d)).collect();
         let n = test[0].len();
         let mut sums: Vec<Option<EvalSums>> = self
             .replicas
@@ -198,10 +207,8 @@ impl Replicas {
         let stride = self.width();
         for (start, end) in chunks(n, self.x.nrows()) {
             let rows = end - start;
-            self.input.forward(
-                test[0].x.slice(s![start..end, ..]),
-                self.z.slice_mut(s![..rows, ..]),
-            );
+            let x = test[0].x.chunk(start, end, &mut self.x);
+            self.input.forward(x, self.z.slice_mut(s![..rows, ..]));
             let z = self.z.as_slice_mut().expect("contiguous");
             for (r, sums) in self.replicas.iter_mut().zip(&mut sums) {
                 let Some(sums) = sums else { continue };

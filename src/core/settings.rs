@@ -7,7 +7,7 @@
 //! data presets are in `choices`; reading settings from a URL or file is in `query`.
 
 pub use crate::core::catalogue::{rgb, ModelInfo, ModelKind, CATALOGUE, EXPERT_COLOURS};
-pub use crate::core::choices::{Choice, DataPreset, Law, TaskKind, CHOICES, DATA_PRESETS};
+pub use crate::core::choices::{Choice, DataPreset, Law, Source, TaskKind, CHOICES, DATA_PRESETS};
 pub use crate::core::query::{parse_models, shorten, Notice, Query};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -88,6 +88,8 @@ macro_rules! numeric_settings {
             pub beta_law: Law,
             /// A fresh sample for every training row, instead of a fixed training set.
             pub streaming: bool,
+            /// The data: synthetic, or a census task group.
+            pub source: Source,
         }
 
         impl Default for Settings {
@@ -99,6 +101,7 @@ macro_rules! numeric_settings {
                     alpha_law: Law::Spaced,
                     beta_law: Law::Normal,
                     streaming: true,
+                    source: Source::Synthetic,
                 }
             }
         }
@@ -173,6 +176,7 @@ impl Settings {
             "alpha_law" => self.alpha_law.name(),
             "beta_law" => self.beta_law.name(),
             "streaming" => ["off", "on"][self.streaming as usize],
+            "source" => self.source.name(),
             _ => return None,
         })
     }
@@ -184,6 +188,7 @@ impl Settings {
             "task2" => self.task2 = value.parse()?,
             "alpha_law" => self.alpha_law = value.parse()?,
             "beta_law" => self.beta_law = value.parse()?,
+            "source" => self.source = value.parse()?,
             "streaming" => {
                 self.streaming = match value.trim().to_ascii_lowercase().as_str() {
                     "on" | "1" | "true" => true,
@@ -196,12 +201,25 @@ impl Settings {
         Ok(true)
     }
 
-    /// The settings of a data preset (`DATA_PRESETS`), everything else left as it is.
+    /// The settings of a data preset (`DATA_PRESETS`), everything else left as it is —
+    /// but for what the census presets set, which returns to its default when leaving
+    /// census data.
     pub fn with_data_preset(mut self, name: &str) -> Result<Settings, String> {
         let d = Settings::default();
+        let name = name.trim().to_ascii_lowercase();
+        if let Some(source) = ["census1", "census2"].iter().position(|&c| c == name) {
+            self = self.census_training();
+            self.source = [Source::Census1, Source::Census2][source];
+            return Ok(self);
+        }
+        if self.source != Source::Synthetic {
+            let census = self.clone();
+            self = d.clone();
+            (self.seed, self.correlation) = (census.seed, census.correlation);
+        }
         let (scale, m, noise) = (d.scale, d.sinusoids, d.noise_std);
         (self.scale, self.sinusoids, self.noise_std) = (scale, m, noise);
-        match name.trim().to_ascii_lowercase().as_str() {
+        match name.as_str() {
             "paper" => {
                 (self.alpha_law, self.alpha_a, self.alpha_b) = (d.alpha_law, d.alpha_a, d.alpha_b);
                 (self.beta_law, self.beta_a, self.beta_b) = (d.beta_law, d.beta_a, d.beta_b);
@@ -220,12 +238,24 @@ impl Settings {
             }
             other => {
                 return Err(format!(
-                    "unknown data preset '{}' (expected paper, ple or google)",
+                    "unknown data preset '{}' (expected paper, ple, google, census1 or census2)",
                     shorten(other)
                 ))
             }
         }
         Ok(self)
+    }
+
+    /// The training the census presets use: binary tasks on a fixed training set, and the
+    /// learning rate, sizes and batch chosen on group 1's validation AUC
+    /// (docs/reproduction.md, "Census-income").
+    fn census_training(self) -> Settings {
+        Settings {
+            task1: TaskKind::Binary,
+            task2: TaskKind::Binary,
+            streaming: false,
+            ..self
+        }
     }
 
     /// The data preset these settings equal, if any (for the page's data menu).
@@ -277,7 +307,31 @@ impl Settings {
                 message: "CGC needs at least one expert: task_experts + shared_experts is 0".into(),
             });
         }
-        if !self.streaming && self.batch_size > self.train_samples {
+        if self.source != Source::Synthetic {
+            let problems = [
+                (
+                    self.streaming,
+                    "streaming",
+                    "census data is a fixed set: streaming must be off",
+                ),
+                (
+                    self.task1 != TaskKind::Binary,
+                    "task1",
+                    "census tasks are binary",
+                ),
+                (
+                    self.task2 != TaskKind::Binary,
+                    "task2",
+                    "census tasks are binary",
+                ),
+            ];
+            violations.extend(problems.into_iter().filter(|p| p.0).map(|(_, field, m)| {
+                Violation {
+                    field,
+                    message: m.into(),
+                }
+            }));
+        } else if !self.streaming && self.batch_size > self.train_samples {
             violations.push(Violation {
                 field: "batch_size",
                 message: format!(

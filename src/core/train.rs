@@ -10,7 +10,7 @@ use crate::core::optim::Adam;
 use crate::core::readout::expert_readout;
 use crate::core::rng::{Rng, Stream};
 use crate::core::settings::{ModelKind, Settings, TaskKind};
-use ndarray::{s, Array2, ArrayView2};
+use ndarray::{Array2, ArrayView2};
 use std::fmt;
 
 /// A training run stopped because a task's loss stopped being a finite number.
@@ -111,7 +111,9 @@ impl BatchOrder {
             return streamed.view();
         }
         for (r, &i) in self.rows.iter().enumerate() {
-            x.row_mut(r).assign(&data.train.x.row(i));
+            data.train
+                .x
+                .write_row(i, x.row_mut(r).into_slice().expect("rows"));
         }
         x.view()
     }
@@ -223,7 +225,7 @@ impl Trainer {
     /// alone (the CLI) or beside others (the page) follows the same path.
     pub fn new(kind: ModelKind, settings: &Settings, data: &Dataset) -> Trainer {
         let mut init = Rng::new(settings.seed, Stream::Init, kind.id());
-        let model = Model::new(kind, settings, &mut init);
+        let model = Model::new(kind, settings, data.width(), &mut init);
         let b = settings.batch_size;
         Trainer {
             model,
@@ -236,7 +238,7 @@ impl Trainer {
             objective: Objective::new(settings),
             batches: BatchOrder::new(settings, data.train.len()),
             dropout: Rng::new(settings.seed, Stream::Dropout, kind.id()),
-            batch_x: Array2::zeros((b, settings.input_dim)),
+            batch_x: Array2::zeros((b, data.width())),
             batch_y: [vec![0.0; b], vec![0.0; b]],
             step: 0,
             diverged: None,
@@ -278,7 +280,8 @@ impl Trainer {
     pub fn evaluate(&mut self, split: &Split) -> Evaluation {
         let mut sums = EvalSums::new(split.len());
         for (start, end) in chunks(split.len(), self.batch_x.nrows()) {
-            self.model.forward(split.x.slice(s![start..end, ..]), None);
+            let x = split.x.chunk(start, end, &mut self.batch_x);
+            self.model.forward(x, None);
             let targets = [&split.y[0][start..end], &split.y[1][start..end]];
             let losses = self.model.loss(targets, self.objective);
             let outputs = [self.model.outputs(0), self.model.outputs(1)];
@@ -313,7 +316,8 @@ impl Trainer {
     fn on_split(&mut self, split: &Split, read: fn(&Model, &mut Vec<f32>)) -> Vec<f32> {
         let mut out = Vec::new();
         for (start, end) in chunks(split.len(), self.batch_x.nrows()) {
-            self.model.forward(split.x.slice(s![start..end, ..]), None);
+            let x = split.x.chunk(start, end, &mut self.batch_x);
+            self.model.forward(x, None);
             read(&self.model, &mut out);
         }
         out
@@ -383,7 +387,12 @@ impl Session {
         models: &[ModelKind],
     ) -> Result<Session, Vec<crate::core::settings::Violation>> {
         settings.validate()?;
-        let data = Dataset::generate(&settings);
+        let data = Dataset::load(&settings).map_err(|message| {
+            vec![crate::core::settings::Violation {
+                field: "source",
+                message,
+            }]
+        })?;
         let trainers = models
             .iter()
             .map(|&m| Trainer::new(m, &settings, &data))
@@ -391,7 +400,7 @@ impl Session {
         let b = settings.batch_size;
         Ok(Session {
             batches: BatchOrder::new(&settings, data.train.len()),
-            batch_x: Array2::zeros((b, settings.input_dim)),
+            batch_x: Array2::zeros((b, data.width())),
             batch_y: [vec![0.0; b], vec![0.0; b]],
             settings,
             data,

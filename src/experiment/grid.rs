@@ -48,7 +48,7 @@ impl Default for SweepConfig {
     /// laptop in minutes: the CLI and the page override seeds and steps.
     fn default() -> Self {
         SweepConfig {
-            models: ModelKind::ALL.to_vec(),
+            models: ModelKind::MULTI_TASK.to_vec(),
             correlations: vec![1.0, 0.9, 0.5, 0.1, -0.5],
             seeds: 20,
             first_seed: 1,

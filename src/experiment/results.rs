@@ -154,7 +154,7 @@ impl SweepResults {
                     continue;
                 }
                 let stat = |m: Metric| Stat::of(&self.values(model, correlation, m));
-                let gated = model != ModelKind::Sb;
+                let gated = model.info().gated;
                 out.push(GroupSummary {
                     model,
                     correlation,

@@ -474,11 +474,14 @@ impl Playground {
         let settings: Settings = serde_wasm_bindgen::from_value(settings)?;
         settings.validate().map_err(violations_error)?;
         let mut init = crate::core::rng::Rng::new(0, crate::core::rng::Stream::Init, 0);
+        // The page's own thread has no census data loaded: any common width ranks the
+        // models' costs alike.
+        let inputs = settings.input_dim;
         Ok(model_kinds(&models)?
             .into_iter()
             .map(|kind| {
-                crate::Model::new(kind, &settings, &mut init).flops_per_step(settings.batch_size)
-                    as f64
+                crate::Model::new(kind, &settings, inputs, &mut init)
+                    .flops_per_step(settings.batch_size) as f64
             })
             .collect())
     }

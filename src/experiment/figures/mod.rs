@@ -193,7 +193,7 @@ impl Figure {
         let models = results.config.models.iter().copied();
         let mut entries: Vec<Entry> = match self {
             Figure::GateDifference => models
-                .filter(|m| *m != ModelKind::Sb)
+                .filter(|m| m.info().gated)
                 .map(Entry::Model)
                 .collect(),
             _ => models.map(Entry::Model).collect(),

@@ -323,7 +323,7 @@ pub(super) fn gate_difference<DB: DrawingBackend>(
         .models
         .iter()
         .copied()
-        .filter(|&m| m != ModelKind::Sb)
+        .filter(|&m| m.info().gated)
         .collect();
     let words = &look.words;
     metric_panel(
