@@ -28,6 +28,9 @@ node_modules/.bin/wasm-opt -O3 --enable-simd --enable-bulk-memory --enable-sign-
 mv "$OUT.tmp/pkg/mmoe_bg.opt.wasm" "$OUT.tmp/pkg/mmoe_bg.wasm"
 
 cp -R www/. "$OUT.tmp/"
+# The census data (data/census/README.md), fetched only when someone chooses it.
+mkdir -p "$OUT.tmp/data"
+cp data/census/census-income.bin.gz "$OUT.tmp/data/"
 rm -rf "$OUT"
 mv "$OUT.tmp" "$OUT"
 

@@ -83,5 +83,6 @@ pub fn load_for(settings: &Settings, m: &ArgMatches) -> Result<(), String> {
         return Ok(());
     }
     let path = m.get_one::<String>("census-file").expect("has a default");
-    census::install(&read_table(path)?)
+    census::install(read_table(path)?);
+    Ok(())
 }

@@ -2,6 +2,8 @@
 //! the paper's findings as paired-per-seed differences against MMoE (docs/reproduction.md
 //! quotes them).
 
+use mmoe::core::settings::Source;
+use mmoe::experiment::census;
 use mmoe::experiment::grid::FINAL_WINDOW;
 use mmoe::experiment::results::{Metric, SweepResults};
 use mmoe::experiment::stats::Stat;
@@ -139,5 +141,42 @@ pub fn print(r: &SweepResults) {
                 );
             }
         }
+    }
+}
+
+/// Prints a census sweep's table (`experiment::census`) beside the paper's Table 2 or 3.
+pub fn census(source: Source, seeds: u32, first: u32, rows: &[census::Row]) {
+    let [t1, t2] = source.group().expect("census data").task_names();
+    println!(
+        "\nTest AUC over seeds {first}-{}, steps chosen per model on the mean validation AUC of {t1}; best = the seed with the best validation AUC of {t1}\n",
+        first + seeds - 1
+    );
+    println!("| model | steps | {t1}: mean ± s.e. | best | paper best / mean | {t2}: mean ± s.e. | best | paper best / mean | − MMoE, {t1} | − MMoE, {t2} |");
+    println!("|---|---|---|---|---|---|---|---|---|---|");
+    for r in rows {
+        let paper = |t: usize| {
+            census::paper(source, r.model)
+                .map_or("–".into(), |p| format!("{:.4} / {:.4}", p[t][0], p[t][1]))
+        };
+        let diff = |t: usize| {
+            r.minus_mmoe.map_or("–".into(), |d| {
+                format!("{:+.4} ± {:.4}", d[t].mean, d[t].se)
+            })
+        };
+        println!(
+            "| {} | {} | {:.4} ± {:.4} | {:.4} | {} | {:.4} ± {:.4} | {:.4} | {} | {} | {} |",
+            r.model.label(),
+            r.step,
+            r.mean[0].mean,
+            r.mean[0].se,
+            r.best[0],
+            paper(0),
+            r.mean[1].mean,
+            r.mean[1].se,
+            r.best[1],
+            paper(1),
+            diff(0),
+            diff(1)
+        );
     }
 }

@@ -7,12 +7,16 @@ use super::summary;
 use super::{settings_args, settings_from, usage_error, whole};
 use clap::{Arg, ArgMatches, Command};
 use indicatif::{ProgressBar, ProgressStyle};
-use mmoe::core::settings::{parse_models, ModelKind};
+use mmoe::core::settings::{parse_models, ModelKind, Settings};
+use mmoe::experiment::census;
 use mmoe::experiment::grid::SweepConfig;
 use mmoe::experiment::native::{run_parallel, write_outputs};
 use mmoe::experiment::results::SweepResults;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Mutex;
+use std::time::Instant;
 
 pub fn command() -> Command {
     Command::new("sweep")
@@ -59,6 +63,8 @@ pub fn command() -> Command {
                 .help("Redraw the figures and the summary from DIR/results.json, without training"),
         )
         .arg(whole("threads", 1..=256, "Threads [default: all cores]"))
+        .arg(whole("checkpoints", 1..=100, "Census data: validation and test AUC measured this many times over the run; each model's steps are chosen among them on validation").default_value("8"))
+        .arg(super::census::file_arg())
         .args(settings_args())
 }
 
@@ -90,6 +96,9 @@ pub fn run(m: &ArgMatches) -> ExitCode {
         }
     };
     let steps = *m.get_one::<u64>("steps").unwrap() as usize;
+    if errors.is_empty() && base.source.group().is_some() {
+        return census_sweep(m, &base, &models, steps);
+    }
     let config = SweepConfig {
         models,
         correlations,
@@ -153,5 +162,63 @@ fn redraw(dir: &std::path::Path) -> ExitCode {
     }
     eprintln!("redrew the figures in {}", dir.display());
     summary::print(&results);
+    ExitCode::SUCCESS
+}
+
+/// Section 6's experiment (`experiment::census`): every model on every seed's split of a
+/// census group, seeds spread over the threads; prints the table beside the paper's and
+/// writes census.json.
+fn census_sweep(m: &ArgMatches, base: &Settings, models: &[ModelKind], steps: usize) -> ExitCode {
+    if let Err(e) = super::census::load_for(base, m) {
+        eprintln!("error: {e}");
+        return ExitCode::FAILURE;
+    }
+    let seeds = *m.get_one::<u64>("seeds").unwrap() as u32;
+    let first = *m.get_one::<u32>("first-seed").unwrap();
+    let every = steps.div_ceil(*m.get_one::<u64>("checkpoints").unwrap() as usize);
+    let threads = m
+        .get_one::<u64>("threads")
+        .map(|&t| t as usize)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let progress = ProgressBar::new(seeds as u64);
+    progress.set_style(
+        ProgressStyle::with_template(
+            "{bar:40} {pos}/{len} seeds, {elapsed} elapsed, about {eta} left",
+        )
+        .expect("valid template"),
+    );
+    let next = AtomicU32::new(0);
+    let all = Mutex::new(Vec::new());
+    let started = Instant::now();
+    std::thread::scope(|scope| {
+        for _ in 0..threads.clamp(1, seeds as usize) {
+            scope.spawn(|| loop {
+                let s = next.fetch_add(1, Ordering::Relaxed);
+                if s >= seeds {
+                    break;
+                }
+                let points = census::run_seed(base, models, first + s, steps, every);
+                all.lock().expect("no panics holding it").extend(points);
+                progress.inc(1);
+            });
+        }
+    });
+    progress.finish_and_clear();
+    let mut points = all.into_inner().expect("threads joined");
+    points.sort_by_key(|c| (c.seed, c.step));
+    let rows = census::table(&points, models);
+    let out = PathBuf::from(m.get_one::<String>("out").unwrap());
+    let json = serde_json::json!({
+        "settings": base, "seeds": seeds, "first_seed": first, "steps": steps,
+        "seconds": started.elapsed().as_secs_f64(), "rows": rows, "checkpoints": points,
+    });
+    let written = std::fs::create_dir_all(&out)
+        .and_then(|_| std::fs::write(out.join("census.json"), json.to_string()));
+    if let Err(e) = written {
+        eprintln!("error: writing {}: {e}", out.display());
+        return ExitCode::FAILURE;
+    }
+    eprintln!("wrote {}/census.json", out.display());
+    summary::census(base.source, seeds, first, &rows);
     ExitCode::SUCCESS
 }

@@ -371,24 +371,36 @@ impl Group {
 
 const NOT_INPUTS: [&str; 3] = ["education", "marital_status", "income"];
 
-/// A group's rows as model inputs: every categorical input column one-hot (its codes
-/// offset into one wide vector), every numeric one standardised over the training rows
-/// (money after log(1 + v)); and the two tasks' 0/1 labels. Shared by every split of
-/// every seed (`Arc`), which hold row numbers into it.
+/// One input column of a group, as the model sees it.
+#[derive(Debug, PartialEq)]
+pub struct Input {
+    pub name: String,
+    /// Its first position in the model's input (a categorical column takes one per level).
+    pub offset: usize,
+    /// The levels of a categorical column (empty for a numeric one).
+    pub levels: Vec<String>,
+    /// Its column in the table.
+    column: usize,
+    /// A numeric column's scaling: log(1 + v) first or not, then (v − mean) / sd.
+    log: bool,
+    mean: f64,
+    sd: f64,
+}
+
+/// A group's rows as model inputs: every categorical input column one-hot, every numeric
+/// one standardised over the training rows (money after log(1 + v)); and the two tasks'
+/// 0/1 labels. It reads the table's codes in place, a row at a time, so the process
+/// holds the data once (~15 MB) whichever groups and seeds it trains; splits hold row
+/// numbers into it (`Arc`).
 #[derive(Debug, PartialEq)]
 pub struct Encoded {
     pub group: Group,
-    /// Per row, the one-hot position of each categorical input.
-    hot: Vec<u16>,
+    table: Arc<Table>,
+    /// The input columns: categorical ones first, then numeric ones.
+    pub inputs: Vec<Input>,
     categorical: usize,
-    /// Per row, each numeric input, scaled.
-    numbers: Vec<f32>,
-    numeric: usize,
     /// Columns of the model input: the one-hot block, then the numbers.
     pub width: usize,
-    /// Each input column: its name, its first input position and its levels (numeric:
-    /// none) — what the inspector groups people by.
-    pub inputs: Vec<(String, usize, Vec<String>)>,
     /// Each task's 0/1 label, per row.
     pub labels: [Vec<f32>; 2],
     pub train_rows: usize,
@@ -396,16 +408,12 @@ pub struct Encoded {
 }
 
 impl Encoded {
-    pub fn new(table: &Table, group: Group) -> Result<Encoded, String> {
-        let code = |name: &str| -> Result<(&Column, &Vec<u8>), String> {
-            let c = table.column(name)?;
-            match &c.values {
-                Values::Codes(v) => Ok((c, v)),
-                Values::Numbers(_) => Err(format!("census column '{name}' is not categorical")),
-            }
-        };
+    pub fn new(table: Arc<Table>, group: Group) -> Result<Encoded, String> {
         let is = |name: &str, wanted: &[&str]| -> Result<Vec<f32>, String> {
-            let (c, v) = code(name)?;
+            let c = table.column(name)?;
+            let Values::Codes(v) = &c.values else {
+                return Err(format!("census column '{name}' is not categorical"));
+            };
             let hits: Vec<bool> = c
                 .levels
                 .iter()
@@ -418,93 +426,120 @@ impl Encoded {
             Group::IncomeMarital => is("income", &["50000+."])?,
             Group::EducationMarital => is("education", &COLLEGE)?,
         };
-        let rows = table.rows();
-        let inputs: Vec<&Column> = table
-            .columns
-            .iter()
-            .filter(|c| !NOT_INPUTS.contains(&c.name.as_str()))
-            .collect();
-        let (mut hot, mut numbers) = (Vec::new(), Vec::new());
-        let mut described = Vec::new();
-        let mut offset = 0usize;
-        let cats: Vec<&Column> = inputs
-            .iter()
-            .copied()
-            .filter(|c| matches!(c.values, Values::Codes(_)))
-            .collect();
-        let nums: Vec<&Column> = inputs
-            .iter()
-            .copied()
-            .filter(|c| matches!(c.values, Values::Numbers(_)))
-            .collect();
-        for c in &cats {
-            described.push((c.name.clone(), offset, c.levels.clone()));
-            offset += c.levels.len();
-        }
-        let width = offset + nums.len();
-        hot.resize(rows * cats.len(), 0u16);
-        let mut start = 0;
-        for (j, c) in cats.iter().enumerate() {
-            let Values::Codes(v) = &c.values else {
-                unreachable!("filtered to categorical")
-            };
-            for (i, &k) in v.iter().enumerate() {
-                hot[i * cats.len() + j] = (start + k as usize) as u16;
+        let used = |c: &Column| !NOT_INPUTS.contains(&c.name.as_str());
+        let numeric = |c: &Column| matches!(c.values, Values::Numbers(_));
+        let mut inputs = Vec::new();
+        let mut offset = 0;
+        for (j, c) in table.columns.iter().enumerate() {
+            if used(c) && !numeric(c) {
+                inputs.push(Input {
+                    name: c.name.clone(),
+                    offset,
+                    levels: c.levels.clone(),
+                    column: j,
+                    log: false,
+                    mean: 0.0,
+                    sd: 1.0,
+                });
+                offset += c.levels.len();
             }
-            start += c.levels.len();
         }
-        numbers.resize(rows * nums.len(), 0.0f32);
-        for (j, c) in nums.iter().enumerate() {
+        let categorical = inputs.len();
+        for (j, c) in table.columns.iter().enumerate() {
             let Values::Numbers(v) = &c.values else {
-                unreachable!("filtered to numeric")
+                continue;
             };
-            let log = LOG_SCALED.contains(&c.name.as_str());
-            let f = |n: u32| if log { (n as f64).ln_1p() } else { n as f64 };
-            let train = &v[..table.train_rows];
-            let mean = train.iter().map(|&n| f(n)).sum::<f64>() / train.len().max(1) as f64;
-            let var = train.iter().map(|&n| (f(n) - mean).powi(2)).sum::<f64>()
-                / train.len().max(1) as f64;
-            let sd = var.sqrt().max(1e-9);
-            for (i, &n) in v.iter().enumerate() {
-                numbers[i * nums.len() + j] = ((f(n) - mean) / sd) as f32;
+            if !used(c) {
+                continue;
             }
-            described.push((c.name.clone(), offset + j, Vec::new()));
+            let log = LOG_SCALED.contains(&c.name.as_str());
+            let train = &v[..table.train_rows];
+            let n = train.len().max(1) as f64;
+            let mean = train.iter().map(|&x| scaled(x, log)).sum::<f64>() / n;
+            let var = train
+                .iter()
+                .map(|&x| (scaled(x, log) - mean).powi(2))
+                .sum::<f64>()
+                / n;
+            inputs.push(Input {
+                name: c.name.clone(),
+                offset,
+                levels: Vec::new(),
+                column: j,
+                log,
+                mean,
+                sd: var.sqrt().max(1e-9),
+            });
+            offset += 1;
         }
         Ok(Encoded {
             group,
-            hot,
-            categorical: cats.len(),
-            numbers,
-            numeric: nums.len(),
-            width,
-            inputs: described,
+            inputs,
+            categorical,
+            width: offset,
             labels: [main, never_married],
             train_rows: table.train_rows,
             test_rows: table.test_rows,
+            table,
         })
+    }
+
+    pub fn rows(&self) -> usize {
+        self.train_rows + self.test_rows
     }
 
     /// Writes row `i`'s model input into `out` (`width` long).
     pub fn write_row(&self, i: usize, out: &mut [f32]) {
         out.fill(0.0);
-        for &h in &self.hot[i * self.categorical..(i + 1) * self.categorical] {
-            out[h as usize] = 1.0;
+        for input in &self.inputs {
+            match &self.table.columns[input.column].values {
+                Values::Codes(v) => out[input.offset + v[i] as usize] = 1.0,
+                Values::Numbers(v) => {
+                    out[input.offset] = ((scaled(v[i], input.log) - input.mean) / input.sd) as f32
+                }
+            }
         }
-        let tail = self.width - self.numeric;
-        out[tail..].copy_from_slice(&self.numbers[i * self.numeric..(i + 1) * self.numeric]);
     }
 
-    /// The one-hot positions of row `i` (the categorical inputs that are 1).
-    pub fn hot(&self, i: usize) -> &[u16] {
-        &self.hot[i * self.categorical..(i + 1) * self.categorical]
+    /// How input column `name` sorts people into groups: the groups' names and each
+    /// row's group. Categorical columns group by level; numeric ones by bands (age by
+    /// decade of working life, weeks worked by quarter of the year, the rest as none or
+    /// some).
+    pub fn groups(&self, name: &str) -> Option<(Vec<String>, Vec<u16>)> {
+        let input = self.inputs.iter().find(|c| c.name == name)?;
+        let v = match &self.table.columns[input.column].values {
+            Values::Codes(v) => {
+                return Some((input.levels.clone(), v.iter().map(|&k| k as u16).collect()))
+            }
+            Values::Numbers(v) => v,
+        };
+        let edges: &[u32] = match name {
+            "age" => &[18, 25, 35, 45, 55, 65],
+            "weeks_worked_in_year" => &[1, 13, 26, 39, 52],
+            _ => &[1],
+        };
+        let mut names = Vec::with_capacity(edges.len() + 1);
+        for (k, &edge) in edges.iter().enumerate() {
+            let low = if k == 0 { 0 } else { edges[k - 1] };
+            names.push(if edge - low == 1 {
+                low.to_string()
+            } else {
+                format!("{low}–{}", edge - 1)
+            });
+        }
+        names.push(format!("{}+", edges[edges.len() - 1]));
+        let bands = v
+            .iter()
+            .map(|&x| edges.iter().take_while(|&&e| x >= e).count() as u16)
+            .collect();
+        Some((names, bands))
     }
 
     /// The split of a seed (section 6.1: the test set halved at random into validation
     /// and test): row numbers of the training, validation and test rows.
     pub fn split(&self, seed: u32) -> [Vec<u32>; 3] {
         let train = (0..self.train_rows as u32).collect();
-        let mut held: Vec<u32> =
-            (self.train_rows as u32..(self.train_rows + self.test_rows) as u32).collect();
+        let mut held: Vec<u32> = (self.train_rows as u32..self.rows() as u32).collect();
         Rng::new(seed, Stream::Samples, 0).shuffle(&mut held);
         let test = held.split_off(held.len() / 2);
         [train, held, test]
@@ -521,28 +556,36 @@ impl Encoded {
     }
 }
 
-/// The census data the process has loaded, per group, shared by every data set built
-/// from it. The CLI and the page load it once (`install`); the data sets of `census1`
-/// and `census2` settings are built from it.
-static INSTALLED: RwLock<Option<[Arc<Encoded>; 2]>> = RwLock::new(None);
-
-/// Makes `table` the census data of every census data set built from now on.
-pub fn install(table: &Table) -> Result<(), String> {
-    let both = [
-        Arc::new(Encoded::new(table, Group::IncomeMarital)?),
-        Arc::new(Encoded::new(table, Group::EducationMarital)?),
-    ];
-    *INSTALLED.write().unwrap_or_else(|e| e.into_inner()) = Some(both);
-    Ok(())
+fn scaled(v: u32, log: bool) -> f64 {
+    if log {
+        (v as f64).ln_1p()
+    } else {
+        v as f64
+    }
 }
 
-/// The installed data of `group`, or why there is none.
+/// The census data the process has loaded, and each group's encoding of it once built:
+/// the CLI and the page load it once (`install`); the data sets of `census1` and
+/// `census2` settings are built from it.
+type Loaded = (Arc<Table>, [Option<Arc<Encoded>>; 2]);
+static INSTALLED: RwLock<Option<Loaded>> = RwLock::new(None);
+
+/// Makes `table` the census data of every census data set built from now on.
+pub fn install(table: Table) {
+    *INSTALLED.write().unwrap_or_else(|e| e.into_inner()) = Some((Arc::new(table), [None, None]));
+}
+
+/// The installed data of `group` (encoded on first use), or why there is none.
 pub fn installed(group: Group) -> Result<Arc<Encoded>, String> {
-    let guard = INSTALLED.read().unwrap_or_else(|e| e.into_inner());
-    guard
-        .as_ref()
-        .map(|both| both[(group == Group::EducationMarital) as usize].clone())
-        .ok_or_else(|| "the census data is not loaded".to_string())
+    let mut guard = INSTALLED.write().unwrap_or_else(|e| e.into_inner());
+    let (table, encoded) = guard
+        .as_mut()
+        .ok_or_else(|| "the census data is not loaded".to_string())?;
+    let slot = &mut encoded[(group == Group::EducationMarital) as usize];
+    if slot.is_none() {
+        *slot = Some(Arc::new(Encoded::new(table.clone(), group)?));
+    }
+    Ok(slot.clone().expect("just filled"))
 }
 
 #[cfg(test)]
@@ -656,40 +699,63 @@ pub(crate) mod tests {
     fn groups_leave_education_and_marital_status_out_of_the_inputs() {
         let t = small_table();
         for group in [Group::IncomeMarital, Group::EducationMarital] {
-            let e = Encoded::new(&t, group).unwrap();
-            let names: Vec<&str> = e.inputs.iter().map(|(n, _, _)| n.as_str()).collect();
+            let e = Encoded::new(Arc::new(t.clone()), group).unwrap();
+            let names: Vec<&str> = e.inputs.iter().map(|c| c.name.as_str()).collect();
             assert!(!names.contains(&"education") && !names.contains(&"marital_status"));
             assert!(!names.contains(&"income") && names.contains(&"sex"));
             assert_eq!(e.labels[1], [0., 1., 0., 1., 0., 1.]);
             let mut row = vec![9.0; e.width];
             e.write_row(1, &mut row);
             // One 1 per categorical column, then the scaled numbers.
-            let ones = row[..e.width - e.numeric]
-                .iter()
-                .filter(|&&v| v == 1.0)
-                .count();
+            let numbers = e.inputs[e.categorical].offset;
+            let ones = row[..numbers].iter().filter(|&&v| v == 1.0).count();
             assert_eq!(ones, e.categorical);
-            assert!(row[..e.width - e.numeric]
-                .iter()
-                .all(|&v| v == 0.0 || v == 1.0));
+            assert!(row[..numbers].iter().all(|&v| v == 0.0 || v == 1.0));
+            assert_eq!(e.width, numbers + e.inputs.len() - e.categorical);
         }
-        let g1 = Encoded::new(&t, Group::IncomeMarital).unwrap();
+        let g1 = Encoded::new(Arc::new(t.clone()), Group::IncomeMarital).unwrap();
         assert_eq!(g1.labels[0], [1., 0., 0., 0., 1., 0.]);
-        let g2 = Encoded::new(&t, Group::EducationMarital).unwrap();
+        let g2 = Encoded::new(Arc::new(t), Group::EducationMarital).unwrap();
         assert_eq!(g2.labels[0], [1., 0., 0., 0., 1., 0.]);
         // Numbers standardised over the training rows: mean 0 there.
-        let age =
-            g1.inputs.iter().find(|(n, _, _)| n == "age").unwrap().1 - (g1.width - g1.numeric);
+        let age = g1.inputs.iter().find(|c| c.name == "age").unwrap().offset;
+        let mut row = vec![0.0; g1.width];
         let mean: f32 = (0..4)
-            .map(|i| g1.numbers[i * g1.numeric + age])
+            .map(|i| {
+                g1.write_row(i, &mut row);
+                row[age]
+            })
             .sum::<f32>()
             / 4.0;
         assert!(mean.abs() < 1e-6, "{mean}");
     }
 
     #[test]
+    fn people_are_grouped_by_level_or_by_band() {
+        let e = Encoded::new(Arc::new(small_table()), Group::IncomeMarital).unwrap();
+        let (names, rows) = e.groups("sex").unwrap();
+        assert_eq!(
+            (names, rows),
+            (vec!["Female".into(), "Male".into()], vec![1, 0, 0, 1, 0, 1])
+        );
+        let (names, rows) = e.groups("age").unwrap();
+        assert_eq!(
+            names,
+            ["0–17", "18–24", "25–34", "35–44", "45–54", "55–64", "65+"]
+        );
+        // Ages 40, 20, 35, 8, 50, 25.
+        assert_eq!(rows, [3, 1, 3, 0, 4, 2]);
+        let (names, rows) = e.groups("capital_gains").unwrap();
+        assert_eq!(
+            (names.as_slice(), rows[0]),
+            (&["0".to_string(), "1+".into()][..], 0)
+        );
+        assert!(e.groups("education").is_none());
+    }
+
+    #[test]
     fn a_seed_halves_the_test_rows_into_validation_and_test() {
-        let e = Encoded::new(&small_table(), Group::IncomeMarital).unwrap();
+        let e = Encoded::new(Arc::new(small_table()), Group::IncomeMarital).unwrap();
         let [train, validation, test] = e.split(3);
         assert_eq!(train, [0, 1, 2, 3]);
         let mut held: Vec<u32> = validation.iter().chain(&test).copied().collect();

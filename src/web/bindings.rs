@@ -37,6 +37,19 @@ pub(crate) fn model_kinds(names: &[String]) -> Result<Vec<ModelKind>, JsError> {
         .map_err(|e| JsError::new(&e))
 }
 
+/// Makes the census data file's bytes (un-gzipped by the page) the data of census
+/// settings in this thread. Returns the input columns people can be grouped by; a file
+/// that is not whole and sound is refused with the reason.
+#[wasm_bindgen(js_name = loadCensus)]
+pub fn load_census(bytes: &[u8]) -> Result<JsValue, JsError> {
+    let table = crate::core::census::Table::decode(bytes).map_err(|e| JsError::new(&e))?;
+    crate::core::census::install(table);
+    let encoded = crate::core::census::installed(crate::core::census::Group::IncomeMarital)
+        .map_err(|e| JsError::new(&e))?;
+    let columns: Vec<&str> = encoded.inputs.iter().map(|c| c.name.as_str()).collect();
+    Ok(to_js(&columns))
+}
+
 /// The numeric settings table: name, min, max, integer, help.
 #[wasm_bindgen]
 pub fn fields() -> JsValue {
@@ -404,6 +417,29 @@ impl Playground {
     pub fn test_readout(&mut self, i: usize) -> Float32Array {
         let test = &self.session.data.test;
         Float32Array::from(self.session.trainers[i].split_readout(test).as_slice())
+    }
+
+    /// For census data: the test rows' groups by input column `column` (the inspector's
+    /// "which experts serve which people"): `{groups: [name], rows: Uint16Array}`, each
+    /// test row's group in test-set order; `undefined` for synthetic data or an unknown
+    /// column.
+    #[wasm_bindgen(js_name = testGroups)]
+    pub fn test_groups(&self, column: &str) -> JsValue {
+        let crate::core::data::Inputs::Census { table, rows } = &self.session.data.test.x else {
+            return JsValue::UNDEFINED;
+        };
+        let Some((groups, all)) = table.groups(column) else {
+            return JsValue::UNDEFINED;
+        };
+        let picked: Vec<u16> = rows.iter().map(|&i| all[i as usize]).collect();
+        let out = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&out, &"groups".into(), &to_js(&groups));
+        let _ = js_sys::Reflect::set(
+            &out,
+            &"rows".into(),
+            &js_sys::Uint16Array::from(picked.as_slice()),
+        );
+        out.into()
     }
 
     /// The test samples' latent projections: [w1·x for every sample, then w2·x].
