@@ -22,8 +22,9 @@ export class Controls {
    * @param {Array} o.fields the settings table (name, min, max, integer, help)
    * @param {(name: string, settings: object, notices: Array, live: boolean) => void} o.onSettings
    * @param {(models: string[]) => void} o.onModels
+   * @param {(name: string) => void} o.onData the data chosen: synthetic, census1 or census2
    */
-  constructor({ wasm, fields, onSettings, onModels }) {
+  constructor({ wasm, fields, onSettings, onModels, onData }) {
     this.wasm = wasm;
     this.fields = new Map(fields.map((f) => [f.name, f]));
     this.onSettings = onSettings;
@@ -51,6 +52,7 @@ export class Controls {
     for (const name of ['task1', 'task2']) {
       $(name).addEventListener('change', () => this.commit(name, $(name).value));
     }
+    $('source').addEventListener('change', () => onData($('source').value));
     this.relabel();
   }
 
@@ -148,6 +150,7 @@ export class Controls {
     $('correlation-out').textContent = Number(state.settings.correlation).toFixed(2);
     $('task1').value = state.settings.task1;
     $('task2').value = state.settings.task2;
+    $('source').value = state.settings.source;
     for (const box of this.modelBoxes) box.checked = state.models.includes(box.value);
   }
 }

@@ -12,11 +12,14 @@ function snapshot() {
   const models = {};
   const claim = claimSnapshot();
   for (const run of store.runs) {
+    const last = run.testRows().at(-1);
     models[run.name] = {
       steps: run.steps,
       parameters: run.parameters,
       train_loss: run.trainRows(Math.max(1, Math.ceil(run.steps / MAX_ROWS))),
       test_loss: run.testRows().map((r) => r.slice()),
+      // The latest evaluation's AUC per task (null for a regression task or before one).
+      test_auc: [3, 4].map((k) => (last && Number.isFinite(last[k]) ? last[k] : null)),
       gates: run.gateRows(),
       entropy: Array.from(run.entropy),
       test_gates: claim.models[run.name].test_gates,
@@ -37,6 +40,8 @@ function snapshot() {
     lecture: store.lecture,
     lang: store.lang,
     pinned: store.pinned.map((p) => structuredClone(p)),
+    source: store.settings.source,
+    census_ms: store.censusMs ?? null,
   };
 }
 
@@ -69,6 +74,8 @@ export function installHandle(page) {
     setLecture: page.setLecture,
     setLang: page.setLang,
     inspector: page.inspector,
+    /** The census "which experts for which people" table: {column, step, groups}. */
+    people: page.people,
     labelCurve: page.labelCurve,
     labelCurveX: page.labelCurveX,
     dataView: page.dataView,

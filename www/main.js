@@ -24,6 +24,8 @@ import { Readout, loss } from './readout.js';
 import { Pins, MAX_PINS } from './pins.js';
 import { figure4Seeds } from './plan.js';
 import { Trainers } from './trainers.js';
+import { censusBytes } from './census.js';
+import { People } from './people.js';
 import { installHandle } from './handle.js';
 import { Table } from './table.js';
 import { status, showIdle, settleStatus, setIdleStatus, relabelStatus, showNotices, renderNotices, noticeText } from './status.js';
@@ -33,7 +35,7 @@ const LINK_SHOWN_MS = 2000;
 
 let readyResolve;
 const ready = new Promise((resolve) => (readyResolve = resolve));
-const parts = { trainers: null, charts: null, inspector: null, controls: null, tour: null, table: new Table(), labelCurve: null, dataView: null, figure4: null, pins: null };
+const parts = { trainers: null, charts: null, inspector: null, people: null, controls: null, tour: null, table: new Table(), labelCurve: null, dataView: null, figure4: null, pins: null };
 const messageTiming = { total: 0, max: 0 };
 
 const post = (type, fields) => parts.trainers?.postMessage(message(type, fields));
@@ -69,6 +71,8 @@ function startTrainers() {
   post(ToTrainer.SPEED, { value: store.speed });
 }
 
+const isCensus = (settings) => settings.source !== 'synthetic';
+
 /** Rebuilds the models from the store's settings; `reason` ({key, values}) goes to the status line. */
 function build(reason) {
   store.resumeAfterBuild = store.running || store.resumeAfterBuild;
@@ -76,11 +80,41 @@ function build(reason) {
   updatePlayButton();
   setButtons(false);
   if (reason) status(reason.key, reason.values);
+  document.body.dataset.source = store.settings.source;
+  if (isCensus(store.settings) && !store.census) return loadCensus(reason);
   // The first build comes before the views exist (the trainers load while the page sets up).
-  const comparison = { correlations: FIGURE4_P, seeds: parts.figure4?.k ?? store.figure4Seeds ?? figure4Seeds(), on: parts.figure4?.on() ?? true };
-  post(ToTrainer.INIT, { settings: store.settings, models: store.models, comparison, costs: stepCosts() });
+  // Figure 4 is about the synthetic data's task correlation p: census data has none to vary.
+  const figure4On = (parts.figure4?.on() ?? true) && !isCensus(store.settings);
+  const comparison = { correlations: FIGURE4_P, seeds: parts.figure4?.k ?? store.figure4Seeds ?? figure4Seeds(), on: figure4On };
+  const census = isCensus(store.settings) ? store.census : null;
+  post(ToTrainer.INIT, { settings: store.settings, models: store.models, comparison, costs: stepCosts(), census });
   // Start training the moment the models exist, without waiting for a round trip.
   if (store.resumeAfterBuild || store.autoplay) post(ToTrainer.PLAY);
+}
+
+/**
+ * Fetches the census data once, then builds; if it cannot be had, says why and goes back
+ * to the synthetic data (what the user set is kept but the data choice, and the message
+ * says so).
+ */
+function loadCensus(reason) {
+  const started = performance.now();
+  status('status.census.loading');
+  censusBytes().then(
+    (bytes) => {
+      store.census = bytes;
+      store.censusMs = performance.now() - started;
+      build(reason);
+    },
+    (error) => censusFailed(error?.message ?? String(error)),
+  );
+}
+
+function censusFailed(error) {
+  store.census = null;
+  const settings = wasm.withDataPreset(store.settings, 'paper');
+  load(settings, store.models.length ? store.models : ['sb', 'omoe', 'mmoe'], null);
+  status('status.census.failed', { error }, { sticky: true });
 }
 
 /** FLOPs per training step of each chosen model (what the trainers balance their workers by). */
@@ -109,6 +143,10 @@ function onReady(m) {
   store.pearson = m.pearson;
   store.constantLoss = m.constant;
   $('pearson').textContent = m.pearson.toFixed(3);
+  parts.people.reset(m.columns);
+  $('census-pearson').textContent = m.pearson.toFixed(3);
+  const group = store.settings.source;
+  if (isCensus(store.settings)) $('census-tasks').textContent = t('census.tasks', { a: t(`${group}.task1`), b: t(`${group}.task2`) });
   parts.charts.reset(store.info, store.settings);
   parts.pins.render(); // how each pin differs from the settings now
   parts.inspector.reset(store.info);
@@ -182,10 +220,13 @@ function handleTrainerMessage(m) {
       return refresh(true);
     }
     case FromTrainer.ERROR:
+      if (m.request === ToTrainer.INIT && isCensus(store.settings)) return censusFailed(m.message);
       status('status.failed', { request: m.request, error: m.message }, { sticky: true });
       return setButtons(m.request !== ToTrainer.INIT);
     case FromTrainer.INSPECT:
-      if (m.generation === store.generation) parts.inspector.setData(m);
+      if (m.generation !== store.generation) return;
+      parts.inspector.setData(m);
+      parts.people.setData(m);
       return;
     case FromTrainer.FATAL:
       return showCrash(m.message);
@@ -335,6 +376,13 @@ function onModels(models) {
   parts.tour.update();
   syncUrl();
   build({ key: 'status.models', values: { names: models.map(modelLabel).join(', ') } });
+}
+
+/** The data menu: a census group (its preset's training) or back to the synthetic data. */
+function chooseData(name) {
+  const settings = wasm.withDataPreset(store.settings, name === 'synthetic' ? 'paper' : name);
+  store.preset = null;
+  load(settings, store.models, { key: 'status.data', values: { name: t(`data.${name}`) } });
 }
 
 function randomSeed() {
@@ -510,8 +558,16 @@ async function main() {
     summary: $('inspector-summary'),
     none: $('inspector-none'),
     card: $('inspector'),
-    request: () => post(ToTrainer.INSPECT),
+    request: () => post(ToTrainer.INSPECT, { column: parts.people.column() }),
   });
+  parts.people = new People({
+    box: $('people'),
+    select: $('people-column'),
+    table: $('people-table'),
+    model: () => parts.inspector.model(),
+    ask: () => parts.inspector.ask(true),
+  });
+  $('inspector-model').addEventListener('change', () => parts.people.draw());
   parts.inspector.setLecture(store.lecture);
   parts.labelCurve = new LabelCurve({ canvas: $('label-curve'), note: $('label-curve-note'), compiled });
   parts.dataView = new DataView({ canvases: [0, 1, 2].map((i) => $(`data-${i}`)), readout: $('data-readout'), box: $('data-view') });
@@ -536,6 +592,7 @@ async function main() {
     fields: wasm.fields(),
     onSettings,
     onModels,
+    onData: chooseData,
   });
   parts.controls.set(store);
   parts.tour = new Tour({ load });
@@ -564,6 +621,7 @@ async function main() {
     setLecture,
     setLang: applyLang,
     inspector: () => parts.inspector.state(),
+    people: () => parts.people.state(),
     labelCurve: () => parts.labelCurve.state(),
     dataView: () => parts.dataView.state(),
     figure4: () => parts.figure4.state(),

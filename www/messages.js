@@ -10,13 +10,14 @@ export const ToTrainer = Object.freeze({
   // {settings, models, generation, comparison, costs}: build the models, then 'ready'. To
   // Trainers: comparison {correlations, seeds, on} (the live Figure 4), costs {model: FLOPs
   // per step}; to a worker: its share of the plan, comparison {on, cells: [{id, model,
-  // correlation, seed}], aliases: [{id, model}]} (cells that are its live models)
+  // correlation, seed}], aliases: [{id, model}]} (cells that are its live models). Both
+  // take census: the un-gzipped census data (an ArrayBuffer) with census settings, else null
   INIT: 'init',
   PLAY: 'play',
   PAUSE: 'pause',
   STEP: 'step', // {steps}: train this many steps now
   RUN_TO: 'runTo', // {step}: play, then pause at exactly this step
-  INSPECT: 'inspect', // per-sample test-set gates, projections and read-out R², for the inspector
+  INSPECT: 'inspect', // {column}: per-sample test-set gates, projections, read-out R² (and census rows' groups by `column`), for the inspector
   CORRELATION: 'correlation', // {value}: new labels for task correlation `value`, same inputs
   LR: 'lr', // {value}: new learning rate, same weights
   COMPARE: 'compare', // {on, id, seeds (, cells)}: drop the live Figure 4, or start it again from step 0 (as `id`; a worker gets its cells)
@@ -28,8 +29,9 @@ export const ToTrainer = Object.freeze({
 /** Trainer → page. */
 export const FromTrainer = Object.freeze({
   // {generation, models: [{name, experts, parameters}], comparison: [{id, model, correlation,
-  //  seed}], pearson, constant} (constant: each task's loss when predicting a constant, for
-  //  the stall warning; comparison: the live Figure 4's cells, empty if none was asked for)
+  //  seed}], pearson, constant, columns} (constant: each task's loss when predicting a
+  //  constant, for the stall warning; comparison: the live Figure 4's cells, empty if none
+  //  was asked for; columns: census data's input columns, else null)
   READY: 'ready',
   // {generation, step, testStride, models: [{index, train, test, gates, entropy, testGates,
   //  testEntropy, trail, steps}], comparison: {id, cells: [{id, train, diverged}]} or null}:
@@ -39,7 +41,7 @@ export const FromTrainer = Object.freeze({
   CORRELATION: 'correlation', // {value, pearson, constant, step}
   LR: 'lr', // {value, step}
   DIVERGED: 'diverged', // {model, message, step}: the model's loss stopped being finite
-  INSPECT: 'inspect', // {generation, step, gates, projections, readout}
+  INSPECT: 'inspect', // {generation, step, gates, projections, readout, groups} (groups: census {groups: [name], rows: Uint16Array})
   ERROR: 'error', // {request, message}: a request failed; the trainer is fine
   FATAL: 'fatal', // {message}: the trainer is gone
 });

@@ -24,6 +24,8 @@ export const store = {
   info: [], // [{name, experts, parameters}]
   runs: [], // a RunHistory per model, in `info` order
   pinned: [], // pinned runs (pins.js): [{label, n, step, settings, models, final}]
+  census: null, // the un-gzipped census data (an ArrayBuffer) once fetched (census.js)
+  censusMs: null, // how long fetching and un-gzipping it took
   comparison: [], // the live Figure 4's cells: [{model, correlation, run (a RunHistory)}]
   firstStepAt: null, // ms since navigation start
 };

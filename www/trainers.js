@@ -51,7 +51,7 @@ export class Trainers {
     if (this.dead) return;
     switch (m.type) {
       case In.INIT:
-        return this.init(m.settings, m.models, m.comparison, m.costs);
+        return this.init(m.settings, m.models, m.comparison, m.costs, m.census);
       case In.SPEED:
         this.speed = m.value;
         return this.broadcast(m);
@@ -90,7 +90,7 @@ export class Trainers {
    * the workers by `costs` (FLOPs per step by model name); reuses the workers it has,
    * starts or stops the difference.
    */
-  init(settings, models, comparison = null, costs = {}) {
+  init(settings, models, comparison = null, costs = {}, census = null) {
     this.generation += 1;
     this.pending.clear();
     this.held = [];
@@ -106,7 +106,10 @@ export class Trainers {
       const share = plan[w];
       Object.assign(slot, { models: share.models, load: share.load, cells: share.cells.length + share.aliases.length, aliases: share.aliases.length, busy: 0, steps: 0, running: false, diverged: false, limit: Infinity, info: null });
       const compare = comparison ? { on: comparison.on, cells: share.cells, aliases: share.aliases } : null;
-      slot.worker.postMessage(message(In.INIT, { generation: this.generation, settings, models: share.models.map((i) => models[i]), comparison: compare }));
+      // A worker keeps the census data it was given: each gets its copy once.
+      const data = census && slot.census !== census ? census : null;
+      if (data) slot.census = census;
+      slot.worker.postMessage(message(In.INIT, { generation: this.generation, settings, models: share.models.map((i) => models[i]), comparison: compare, census: data }));
     });
   }
 
@@ -182,6 +185,7 @@ export class Trainers {
               comparison: this.cells(), // listed even when off: ticking it on trains these
               pearson: m.pearson,
               constant: m.constant,
+              columns: m.columns,
             }),
           );
           for (const held of this.held.splice(0)) this.emit(held);
@@ -251,6 +255,7 @@ export class Trainers {
         gates: this.global((_, w) => replies[w].gates),
         projections: first.projections,
         readout: this.global((_, w) => replies[w].readout),
+        groups: first.groups,
       }),
     );
   }

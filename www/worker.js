@@ -5,7 +5,7 @@
 // typed arrays (transferred, not copied). The messages it takes and
 // sends are listed in messages.js.
 
-import init, { Playground, Comparison } from './pkg/mmoe.js';
+import init, { Playground, Comparison, loadCensus } from './pkg/mmoe.js';
 import { ToTrainer as In, FromTrainer as Out, message } from './messages.js';
 
 const SLICE_MS = 12; // time spent training before yielding to messages
@@ -32,6 +32,7 @@ let generation = 0;
 let stopAt = Infinity; // pause when the models reach this step (runTo)
 let limit = Infinity; // wait (still running) when the models reach this step
 let trails = []; // per model: [step, ...mean gates] every GATE_EVERY steps, since the last flush
+let censusColumns = null; // the census data's input columns, once the page has sent the data
 
 const queue = [];
 let initialised = false;
@@ -235,7 +236,8 @@ function build(settings, models, nextGeneration, compare) {
     experts: playground.expertCount(i),
     parameters: playground.parameterCount(i),
   }));
-  post(message(Out.READY, { generation, models: info, pearson: playground.labelPearson(), constant: Array.from(playground.constantLosses()) }));
+  const columns = settings.source === 'synthetic' ? null : censusColumns;
+  post(message(Out.READY, { generation, models: info, pearson: playground.labelPearson(), constant: Array.from(playground.constantLosses()), columns }));
   flush();
 }
 
@@ -255,6 +257,7 @@ function handle(m) {
     switch (type) {
       case In.INIT:
         try {
+          if (m.census) censusColumns = loadCensus(new Uint8Array(m.census));
           build(m.settings, m.models, m.generation, m.comparison);
         } catch (error) {
           playground = null;
@@ -286,8 +289,9 @@ function handle(m) {
         const gates = names.map((_, i) => playground.testGateWeights(i));
         const projections = playground.testProjections();
         const readout = names.map((_, i) => playground.testReadout(i));
+        const groups = m.column ? playground.testGroups(m.column) : undefined;
         post(
-          message(Out.INSPECT, { generation, step: taken, gates, projections, readout }),
+          message(Out.INSPECT, { generation, step: taken, gates, projections, readout, groups }),
           [...gates.map((g) => g.buffer), projections.buffer, ...readout.map((r) => r.buffer)],
         );
         break;

@@ -106,11 +106,17 @@ impl Dense {
         self.w.value.ncols()
     }
 
-    /// y = x·W + b for every row of x.
+    /// y = x·W + b for every row of x (by the sparse product when x is mostly zeros:
+    /// one-hot census rows).
     pub fn forward(&self, x: ArrayView2<f32>, mut y: ArrayViewMut2<f32>) {
         let (m, k, n) = (x.nrows(), self.inputs(), self.outputs());
         debug_assert_eq!((x.ncols(), y.dim()), (k, (m, n)));
-        kernels::matmul_bias(
+        let product = if kernels::mostly_zero(slice(&x)) {
+            kernels::sparse_matmul_bias
+        } else {
+            kernels::matmul_bias
+        };
+        product(
             slice(&x),
             slice(&self.w.value.view()),
             slice(&self.b.value.view()),
@@ -130,7 +136,12 @@ impl Dense {
         dx: Option<ArrayViewMut2<f32>>,
     ) {
         let (m, k, n) = (x.nrows(), self.inputs(), self.outputs());
-        kernels::matmul_tn(
+        let product = if kernels::mostly_zero(slice(&x)) {
+            kernels::sparse_matmul_tn
+        } else {
+            kernels::matmul_tn
+        };
+        product(
             slice(&x),
             slice(&dy),
             slice_mut(&mut self.w.grad.view_mut()),
