@@ -16,7 +16,7 @@ export const ToTrainer = Object.freeze({
   PAUSE: 'pause',
   STEP: 'step', // {steps}: train this many steps now
   RUN_TO: 'runTo', // {step}: play, then pause at exactly this step
-  INSPECT: 'inspect', // per-sample test-set gates, projections and read-out R², for the inspector
+  INSPECT: 'inspect', // per-sample test-set gates, projections, read-out R² and expert outputs, for the inspector and the architecture
   CORRELATION: 'correlation', // {value}: new labels for task correlation `value`, same inputs
   LR: 'lr', // {value}: new learning rate, same weights
   COMPARE: 'compare', // {on, id, seeds (, cells)}: drop the live Figure 4, or start it again from step 0 (as `id`; a worker gets its cells)
@@ -39,7 +39,7 @@ export const FromTrainer = Object.freeze({
   CORRELATION: 'correlation', // {value, pearson, constant, step}
   LR: 'lr', // {value, step}
   DIVERGED: 'diverged', // {model, message, step}: the model's loss stopped being finite
-  INSPECT: 'inspect', // {generation, step, gates, projections, readout}
+  INSPECT: 'inspect', // {generation, step, gates, projections, readout, outputs (each expert's mean unit: samples × experts)}
   ERROR: 'error', // {request, message}: a request failed; the trainer is fine
   FATAL: 'fatal', // {message}: the trainer is gone
 });

@@ -251,6 +251,7 @@ export class Trainers {
         gates: this.global((_, w) => replies[w].gates),
         projections: first.projections,
         readout: this.global((_, w) => replies[w].readout),
+        outputs: this.global((_, w) => replies[w].outputs),
       }),
     );
   }

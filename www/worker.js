@@ -286,9 +286,10 @@ function handle(m) {
         const gates = names.map((_, i) => playground.testGateWeights(i));
         const projections = playground.testProjections();
         const readout = names.map((_, i) => playground.testReadout(i));
+        const outputs = names.map((_, i) => playground.testExpertMeans(i));
         post(
-          message(Out.INSPECT, { generation, step: taken, gates, projections, readout }),
-          [...gates.map((g) => g.buffer), projections.buffer, ...readout.map((r) => r.buffer)],
+          message(Out.INSPECT, { generation, step: taken, gates, projections, readout, outputs }),
+          [...gates.map((g) => g.buffer), projections.buffer, ...readout.map((r) => r.buffer), ...outputs.map((o) => o.buffer)],
         );
         break;
       }

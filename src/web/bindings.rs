@@ -6,6 +6,7 @@
 
 use crate::core::data::{label_correlations, label_view, FIGURE_2};
 use crate::core::mixture::GateStats;
+use crate::core::readout::expert_means;
 use crate::core::settings::{
     shorten, Choice, DataPreset, ModelInfo, ModelKind, Notice, Query, Settings, TaskKind,
     CATALOGUE, CHOICES, DATA_PRESETS, EXPERT_COLOURS, FIELDS,
@@ -404,6 +405,16 @@ impl Playground {
     pub fn test_readout(&mut self, i: usize) -> Float32Array {
         let test = &self.session.data.test;
         Float32Array::from(self.session.trainers[i].split_readout(test).as_slice())
+    }
+
+    /// Each expert's output on the test set as the mean of its ReLU units, samples ×
+    /// experts row-major (empty for sb): the architecture view's "what an expert computes".
+    #[wasm_bindgen(js_name = testExpertMeans)]
+    pub fn test_expert_means(&mut self, i: usize) -> Float32Array {
+        let trainer = &mut self.session.trainers[i];
+        let outputs = trainer.split_expert_outputs(&self.session.data.test);
+        let (experts, units) = (trainer.model.expert_count(), trainer.model.expert_units());
+        Float32Array::from(expert_means(&outputs, experts, units).as_slice())
     }
 
     /// The test samples' latent projections: [w1·x for every sample, then w2·x].
