@@ -17,6 +17,7 @@ import { Tour } from './tour.js';
 import { installShortcuts, blurAfterPointer } from './keyboard.js';
 import { Files, exportJson, exportCsv } from './files.js';
 import { Inspector } from './inspector.js';
+import { Architecture } from './architecture.js';
 import { LabelCurve } from './label-curve.js';
 import { DataView } from './data-view.js';
 import { Figure4, FIGURE4_P } from './figure4.js';
@@ -33,7 +34,7 @@ const LINK_SHOWN_MS = 2000;
 
 let readyResolve;
 const ready = new Promise((resolve) => (readyResolve = resolve));
-const parts = { trainers: null, charts: null, inspector: null, controls: null, tour: null, table: new Table(), labelCurve: null, dataView: null, figure4: null, pins: null };
+const parts = { trainers: null, charts: null, inspector: null, architecture: null, controls: null, tour: null, table: new Table(), labelCurve: null, dataView: null, figure4: null, pins: null };
 const messageTiming = { total: 0, max: 0 };
 
 const post = (type, fields) => parts.trainers?.postMessage(message(type, fields));
@@ -112,6 +113,7 @@ function onReady(m) {
   parts.charts.reset(store.info, store.settings);
   parts.pins.render(); // how each pin differs from the settings now
   parts.inspector.reset(store.info);
+  parts.architecture.reset();
   store.comparison = parts.figure4.reset(m.comparison, store.settings);
   $('diverged').hidden = true;
   setButtons(true);
@@ -140,6 +142,7 @@ function onData(m) {
     parts.charts.setGates(d.index, d.gates, d.entropy);
   }
   if (m.comparison) parts.figure4.push(m.comparison);
+  parts.architecture.changed();
   store.step = m.step;
   if (store.step > 0 && store.firstStepAt === null) {
     store.firstStepAt = performance.now();
@@ -185,7 +188,9 @@ function handleTrainerMessage(m) {
       status('status.failed', { request: m.request, error: m.message }, { sticky: true });
       return setButtons(m.request !== ToTrainer.INIT);
     case FromTrainer.INSPECT:
-      if (m.generation === store.generation) parts.inspector.setData(m);
+      if (m.generation !== store.generation) return;
+      parts.inspector.setData(m);
+      parts.architecture.setData(m);
       return;
     case FromTrainer.FATAL:
       return showCrash(m.message);
@@ -351,6 +356,7 @@ function setLecture(on) {
   $('lecture-toggle').setAttribute('aria-pressed', String(on));
   parts.charts.setLecture(on);
   parts.inspector.setLecture(on);
+  parts.architecture.setLecture(on);
   parts.labelCurve.setLecture(on);
   parts.dataView.setLecture(on);
   parts.figure4.setLecture(on);
@@ -371,6 +377,7 @@ function applyLang(lang) {
   parts.controls.relabel();
   parts.charts.setLabels();
   parts.inspector.relabel();
+  parts.architecture.relabel();
   parts.labelCurve.relabel();
   parts.dataView.relabel();
   parts.figure4.setLabels();
@@ -511,8 +518,28 @@ async function main() {
     none: $('inspector-none'),
     card: $('inspector'),
     request: () => post(ToTrainer.INSPECT),
+    onPick: (i) => parts.architecture.setSample(i),
   });
   parts.inspector.setLecture(store.lecture);
+  parts.architecture = new Architecture({
+    card: $('arch-card'),
+    svg: $('architecture'),
+    select: $('arch-model'),
+    mean: $('arch-mean'),
+    prev: $('arch-prev'),
+    next: $('arch-next'),
+    sampleLabel: $('arch-sample'),
+    equations: $('arch-eq'),
+    summary: $('arch-summary'),
+    panel: $('arch-panel'),
+    panelTitle: $('arch-panel-title'),
+    panelClose: $('arch-panel-close'),
+    panelCanvases: [0, 1].map((i) => $(`arch-panel-${i}`)),
+    panelNote: $('arch-panel-note'),
+    request: () => post(ToTrainer.INSPECT),
+    onSample: (i) => parts.inspector.pick(i),
+  });
+  parts.architecture.setLecture(store.lecture);
   parts.labelCurve = new LabelCurve({ canvas: $('label-curve'), note: $('label-curve-note'), compiled });
   parts.dataView = new DataView({ canvases: [0, 1, 2].map((i) => $(`data-${i}`)), readout: $('data-readout'), box: $('data-view') });
   parts.figure4 = new Figure4(wasm, {
@@ -564,6 +591,7 @@ async function main() {
     setLecture,
     setLang: applyLang,
     inspector: () => parts.inspector.state(),
+    architecture: () => parts.architecture.state(),
     labelCurve: () => parts.labelCurve.state(),
     dataView: () => parts.dataView.state(),
     figure4: () => parts.figure4.state(),

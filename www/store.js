@@ -23,6 +23,8 @@ export const store = {
   constantLoss: [NaN, NaN], // each task's loss when predicting a constant (the labels' spread)
   info: [], // [{name, experts, parameters}]
   runs: [], // a RunHistory per model, in `info` order
+  archModel: null, // the model the architecture drawing shows (architecture.js)
+  sample: null, // the test sample whose routing it shows (null: the last batch's mean), as picked in the inspector too
   pinned: [], // pinned runs (pins.js): [{label, n, step, settings, models, final}]
   comparison: [], // the live Figure 4's cells: [{model, correlation, run (a RunHistory)}]
   firstStepAt: null, // ms since navigation start
