@@ -167,6 +167,11 @@ export class Architecture {
     return store.sample !== null || this.open !== null;
   }
 
+  /** Whether the per-sample data is missing or older than the models. */
+  stale() {
+    return !this.data || this.data.step < store.step;
+  }
+
   count() {
     return this.data ? this.data.projections.length / 2 : 0;
   }
@@ -183,7 +188,7 @@ export class Architecture {
   setSample(i, tell = false) {
     if (store.sample === i) return;
     store.sample = i;
-    if (i !== null && !this.data) this.request();
+    if (i !== null && this.stale()) this.request();
     if (tell && i !== null) this.onSample(i);
     this.changed(true);
     if (this.open !== null) this.drawExpert();
@@ -249,8 +254,8 @@ export class Architecture {
     const mixY = towerY + towerH + fs + r;
     const inputH = Math.round(fs * 1.9);
     const inputY = h - pad - inputH;
-    const captionY = inputY - 6; // baselines, bottom up
-    const useY = captionY - fs - 4;
+    const captionY = inputY - 5; // baselines, bottom up
+    const useY = captionY - fs - 6;
     const boxH = Math.max(24, Math.round(fs * 2.2));
     const boxY = useY - fs - 2 - boxH;
     const reach = gated ? this.reach(m) : [[], []];
@@ -460,7 +465,7 @@ export class Architecture {
   openExpert(k, focus) {
     this.open = k;
     this.panel.hidden = false;
-    if (!this.data) this.request();
+    if (this.stale()) this.request();
     this.drawExpert();
     if (focus) this.panelClose.focus();
   }
