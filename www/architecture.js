@@ -236,6 +236,7 @@ export class Architecture {
     this.parts = null;
     if (!m || w < 10 || h < 10) return;
     const fs = this.lecture && w > 330 ? (w > 600 ? 16 : 14) : 11;
+    this.showEquations(m);
     this.svg.setAttribute('viewBox', `0 0 ${w} ${h}`);
     this.svg.setAttribute('font-size', fs);
     const kind = m.name;
@@ -430,8 +431,8 @@ export class Architecture {
     }
   }
 
-  /** The equations that apply, and the text alternative: every weight drawn, in words. */
-  describe(m) {
+  /** The paper's equations that apply to model `m`, and the drawing's label. */
+  showEquations(m) {
     this.equations.replaceChildren(
       ...equations(m.name).map(({ eq, parts, key = 'arch.eq' }) => {
         const span = document.createElement('span');
@@ -440,8 +441,11 @@ export class Architecture {
         return span;
       }),
     );
-    const label = t('arch.aria', { model: modelLabel(m.name) });
-    this.svg.setAttribute('aria-label', label);
+    this.svg.setAttribute('aria-label', t('arch.aria', { model: modelLabel(m.name) }));
+  }
+
+  /** The text alternative: every weight drawn, in words. */
+  describe(m) {
     if (m.name === 'sb') {
       this.summary.textContent = t('arch.summary.sb', { n: store.settings.bottom_units });
       return;
