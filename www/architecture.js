@@ -503,7 +503,7 @@ export class Architecture {
     let top = 0;
     for (let i = 0; i < n; i++) top = Math.max(top, out[i * e + k]);
     let r = 0;
-    for (const v of p) r = Math.max(r, Math.abs(v));
+    for (const v of p) r = Math.max(r, Math.ceil(Math.abs(v))); // whole numbers: round ticks at both ends
     const readout = this.data.readout?.[m.index];
     this.panelCanvases.forEach((canvas, task) => {
       const { ctx, w, h } = fit(canvas);

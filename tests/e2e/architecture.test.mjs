@@ -114,8 +114,12 @@ for (const [name, width, height, extra, query] of SIZES) {
     for (const e of arch.edges) assert.ok(Math.abs(e.weight - inspector.gates[e.task - 1][e.expert]) < 1e-6);
     assert.match(await page.textContent('#arch-sample'), /Test sample 2 of 2000/);
     await page.locator('#arch-card').screenshot({ path: screenshotPath(`architecture-${name}-sample.png`) });
+    // A sample picked in the inspector (its scatter, by keyboard) shows here too.
+    await page.focus('#inspector-scatter');
+    await page.keyboard.press('ArrowRight');
+    await page.waitForFunction(() => window.mmoe.architecture().sample === 2);
     await page.click('#arch-prev');
-    await page.waitForFunction(() => window.mmoe.architecture().sample === 0);
+    await page.waitForFunction(() => window.mmoe.architecture().sample === 1);
     await page.click('#arch-mean');
     await page.waitForFunction(() => window.mmoe.architecture().sample === null);
 
