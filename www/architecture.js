@@ -17,6 +17,8 @@ const SVG = 'http://www.w3.org/2000/svg';
 const REDRAW_MS = 200; // as often as the gate heatmaps
 const ASK_MS = 1000; // per-sample data while training, as often as the inspector asks
 const WIRE = '#c9ced6';
+// Text over wires: a white outline under the letters keeps them legible.
+const HALO = { stroke: '#ffffff', 'stroke-width': 3, 'paint-order': 'stroke' };
 
 /** An SVG element `tag` with `attrs` under `parent`. */
 function node(parent, tag, attrs = {}) {
@@ -305,9 +307,9 @@ export class Architecture {
       const g = node(this.svg, 'g', { class: 'arch-expert', tabindex: 0, role: 'button', 'data-expert': e });
       node(g, 'rect', { class: 'arch-ring', x: cx - boxW / 2 - 3, y: boxY - 3, width: boxW + 6, height: boxH + 6, rx: 7, fill: 'none' });
       const fill = node(g, 'rect', { x: cx - boxW / 2, y: boxY, width: boxW, height: boxH, rx: 5, fill: colour, 'fill-opacity': 0.15, stroke: colour, 'stroke-width': 2 });
-      const label = node(g, 'text', { x: cx, y: boxY + boxH / 2 + fs * 0.35, 'text-anchor': 'middle', fill: INK, stroke: '#ffffff', 'stroke-width': 3, 'paint-order': 'stroke', 'font-weight': 600 });
+      const label = node(g, 'text', { x: cx, y: boxY + boxH / 2 + fs * 0.35, 'text-anchor': 'middle', fill: INK, 'font-weight': 600, ...HALO });
       label.textContent = String(e + 1);
-      const use = node(this.svg, 'text', { x: cx, y: useY, 'text-anchor': 'middle', fill: MUTED, 'font-size': Math.round(fs * 0.9) });
+      const use = node(this.svg, 'text', { x: cx, y: useY, 'text-anchor': 'middle', fill: MUTED, 'font-size': Math.round(fs * 0.9), ...HALO });
       node(wires, 'path', { d: `M${cx},${inputY} L${cx},${boxY + boxH}` });
       g.addEventListener('click', (ev) => this.openExpert(e, ev.detail === 0));
       g.addEventListener('keydown', (ev) => {
@@ -360,7 +362,7 @@ export class Architecture {
   /** The line under the experts: what they are (CGC: whose they are). */
   captions(m, order, lo, slot, y) {
     const text = (x, s, anchor = 'middle') => {
-      const el = node(this.svg, 'text', { x, y, 'text-anchor': anchor, fill: MUTED });
+      const el = node(this.svg, 'text', { x, y, 'text-anchor': anchor, fill: MUTED, ...HALO });
       el.textContent = s;
     };
     if (m.name !== 'cgc') {
