@@ -232,8 +232,7 @@ export class Architecture {
   /** Lays the model out afresh for the SVG's size (cheap: a few dozen elements). */
   build() {
     const m = this.model();
-    const w = this.svg.clientWidth;
-    const h = this.svg.clientHeight;
+    const { width: w, height: h } = this.svg.getBoundingClientRect();
     this.svg.replaceChildren();
     this.parts = null;
     if (!m || w < 10 || h < 10) return;
@@ -504,15 +503,18 @@ export class Architecture {
     const p = this.data.projections;
     let top = 0;
     for (let i = 0; i < n; i++) top = Math.max(top, out[i * e + k]);
-    let r = 0;
-    for (const v of p) r = Math.max(r, Math.ceil(Math.abs(v))); // whole numbers: round ticks at both ends
+    let most = 0;
+    for (const v of p) most = Math.max(most, Math.abs(v));
+    // Up to 1, 2 or 5 × 10^j, so that the axis has round ticks at both ends and at 0.
+    const unit = 10 ** Math.floor(Math.log10(most || 1));
+    const r = [1, 2, 5, 10].map((k) => k * unit).find((v) => v >= most);
     const readout = this.data.readout?.[m.index];
     this.panelCanvases.forEach((canvas, task) => {
       const { ctx, w, h } = fit(canvas);
       const { sx, sy } = axes(ctx, {
         w,
         h,
-        xr: [-r || -1, r || 1],
+        xr: [-r, r],
         yr: [0, top > 0 ? top * 1.05 : 1],
         xlabel: `w${task + 1}·x`,
         ylabel: t('arch.expert.y'),
