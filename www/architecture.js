@@ -236,7 +236,7 @@ export class Architecture {
     this.svg.replaceChildren();
     this.parts = null;
     if (!m || w < 10 || h < 10) return;
-    const fs = this.lecture && w > 330 ? (w > 600 ? 16 : 14) : 11;
+    const fs = this.lecture && w > 330 ? (w > 500 ? 16 : 14) : 11;
     this.showEquations(m);
     this.svg.setAttribute('viewBox', `0 0 ${w} ${h}`);
     this.svg.setAttribute('font-size', fs);
@@ -265,7 +265,7 @@ export class Architecture {
     // that picks one expert at most 60% of an expert's slot.
     const slot = (hi - lo) / Math.max(1, m.experts);
     const maxWidth = Math.max(4, Math.min(slot * 0.6, 3.5 * m.experts));
-    const parts = { kind, experts: [], edges: [], maxWidth, useTexts: [], fills: [] };
+    const parts = { kind, experts: [], edges: [], maxWidth };
 
     // Input x: one bar, feeding every expert (and every gate).
     node(this.svg, 'rect', { x: pad, y: inputY, width: w - 2 * pad, height: inputH, rx: 4, fill: '#eef1f5', stroke: MUTED });
