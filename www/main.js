@@ -363,8 +363,11 @@ function setLecture(on) {
   syncUrl();
 }
 
+/** The loss chart's hint (cut to one line beside the architecture drawing: whole as its tooltip). */
 function lossHint() {
-  $('loss-hint').textContent = t('loss.hint', { n: store.settings.eval_every });
+  const hint = $('loss-hint');
+  hint.textContent = t('loss.hint', { n: store.settings.eval_every });
+  hint.title = hint.textContent;
 }
 
 function applyLang(lang) {
