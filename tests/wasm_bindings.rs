@@ -112,7 +112,15 @@ fn playground_trains_and_losses_fall() {
             readout.iter().all(|r| (0.0..=1.0).contains(r)),
             "{readout:?}"
         );
+        // Each expert's mean unit per test sample: samples × experts, never negative (ReLU).
+        let means: Vec<f32> = pg.test_expert_means(i).to_vec();
+        assert_eq!(
+            means.len(),
+            pg.test_projections().length() as usize / 2 * experts
+        );
+        assert!(means.iter().all(|v| *v >= 0.0), "model {i}");
     }
+    assert_eq!(pg.test_expert_means(0).length(), 0);
     assert_eq!(pg.test_readout(0).length(), 0);
 }
 

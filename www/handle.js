@@ -47,7 +47,7 @@ function snapshot() {
 
 /**
  * @param {object} page the page's actions and parts: ready, play, pause, step, post
- *   (a message to the trainers), preset, setLecture, setLang, inspector, labelCurve,
+ *   (a message to the trainers), preset, setLecture, setLang, inspector, architecture, labelCurve,
  *   dataView, figure4 (the story views' state), workers (each trainer worker's share), exportJson,
  *   exportCsv, loadSettingsText, timings, shortcutsOpen, charts, wasm
  */
@@ -76,6 +76,8 @@ export function installHandle(page) {
     inspector: page.inspector,
     /** The census "which experts for which people" table: {column, step, groups}. */
     people: page.people,
+    /** What the architecture drawing shows: {model, sample, step, maxWidth, experts: [{id, use}], edges: [{expert, task, weight, width}], open}. */
+    architecture: page.architecture,
     labelCurve: page.labelCurve,
     labelCurveX: page.labelCurveX,
     dataView: page.dataView,

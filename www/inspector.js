@@ -113,10 +113,12 @@ export class Inspector {
     return [Array.from(g.subarray((2 * i) * e, (2 * i + 1) * e)), Array.from(g.subarray((2 * i + 1) * e, (2 * i + 2) * e))];
   }
 
+  /** Picks test sample `i`; the architecture drawing shows its routing too (`onPick`). */
   pick(i) {
     this.picked = i;
     this.drawScatter();
     this.drawSample();
+    this.onPick?.(i);
   }
 
   pickAt(event) {

@@ -17,6 +17,7 @@ import { Tour } from './tour.js';
 import { installShortcuts, blurAfterPointer } from './keyboard.js';
 import { Files, exportJson, exportCsv } from './files.js';
 import { Inspector } from './inspector.js';
+import { Architecture } from './architecture.js';
 import { LabelCurve } from './label-curve.js';
 import { DataView } from './data-view.js';
 import { Figure4, FIGURE4_P } from './figure4.js';
@@ -35,7 +36,7 @@ const LINK_SHOWN_MS = 2000;
 
 let readyResolve;
 const ready = new Promise((resolve) => (readyResolve = resolve));
-const parts = { trainers: null, charts: null, inspector: null, people: null, controls: null, tour: null, table: new Table(), labelCurve: null, dataView: null, figure4: null, pins: null };
+const parts = { trainers: null, charts: null, inspector: null, people: null, architecture: null, controls: null, tour: null, table: new Table(), labelCurve: null, dataView: null, figure4: null, pins: null };
 const messageTiming = { total: 0, max: 0 };
 
 const post = (type, fields) => parts.trainers?.postMessage(message(type, fields));
@@ -43,7 +44,7 @@ const post = (type, fields) => parts.trainers?.postMessage(message(type, fields)
 setIdleStatus(() => {
   if (!store.info.length) return '';
   const names = store.info.map((m) => modelLabel(m.name)).join(', ');
-  const values = { names, n: store.settings.train_samples, seed: store.settings.seed };
+  const values = { names, n: (store.shape?.rows ?? store.settings.train_samples).toLocaleString(), seed: store.settings.seed };
   // Streaming data has no training set to count: every row is a fresh sample.
   const data = store.settings.streaming ? '.streaming' : '';
   return t(`${store.running ? 'status.training' : 'status.paused'}${data}`, values);
@@ -144,12 +145,15 @@ function onReady(m) {
   store.constantLoss = m.constant;
   $('pearson').textContent = m.pearson.toFixed(3);
   parts.people.reset(m.columns);
+  lossHint(); // evaluations every eval_every steps, which a data choice changes
+  store.shape = { width: m.width, rows: m.rows };
   $('census-pearson').textContent = m.pearson.toFixed(3);
   const group = store.settings.source;
   if (isCensus(store.settings)) $('census-tasks').textContent = t('census.tasks', { a: t(`${group}.task1`), b: t(`${group}.task2`) });
   parts.charts.reset(store.info, store.settings);
   parts.pins.render(); // how each pin differs from the settings now
   parts.inspector.reset(store.info);
+  parts.architecture.reset();
   store.comparison = parts.figure4.reset(m.comparison, store.settings);
   $('diverged').hidden = true;
   setButtons(true);
@@ -178,6 +182,7 @@ function onData(m) {
     parts.charts.setGates(d.index, d.gates, d.entropy);
   }
   if (m.comparison) parts.figure4.push(m.comparison);
+  parts.architecture.changed();
   store.step = m.step;
   if (store.step > 0 && store.firstStepAt === null) {
     store.firstStepAt = performance.now();
@@ -227,6 +232,7 @@ function handleTrainerMessage(m) {
       if (m.generation !== store.generation) return;
       parts.inspector.setData(m);
       parts.people.setData(m);
+      parts.architecture.setData(m);
       return;
     case FromTrainer.FATAL:
       return showCrash(m.message);
@@ -378,6 +384,9 @@ function onModels(models) {
   build({ key: 'status.models', values: { names: models.map(modelLabel).join(', ') } });
 }
 
+/** Asks the trainers for the test rows' per-sample views (census: grouped by the people table's column). */
+const inspect = () => post(ToTrainer.INSPECT, { column: parts.people.column() });
+
 /** The data menu: a census group (its preset's training) or back to the synthetic data. */
 function chooseData(name) {
   const settings = wasm.withDataPreset(store.settings, name === 'synthetic' ? 'paper' : name);
@@ -399,14 +408,18 @@ function setLecture(on) {
   $('lecture-toggle').setAttribute('aria-pressed', String(on));
   parts.charts.setLecture(on);
   parts.inspector.setLecture(on);
+  parts.architecture.setLecture(on);
   parts.labelCurve.setLecture(on);
   parts.dataView.setLecture(on);
   parts.figure4.setLecture(on);
   syncUrl();
 }
 
+/** The loss chart's hint (cut to one line beside the architecture drawing: whole as its tooltip). */
 function lossHint() {
-  $('loss-hint').textContent = t('loss.hint', { n: store.settings.eval_every });
+  const hint = $('loss-hint');
+  hint.textContent = t('loss.hint', { n: store.settings.eval_every });
+  hint.title = hint.textContent;
 }
 
 function applyLang(lang) {
@@ -419,6 +432,7 @@ function applyLang(lang) {
   parts.controls.relabel();
   parts.charts.setLabels();
   parts.inspector.relabel();
+  parts.architecture.relabel();
   parts.labelCurve.relabel();
   parts.dataView.relabel();
   parts.figure4.setLabels();
@@ -558,7 +572,8 @@ async function main() {
     summary: $('inspector-summary'),
     none: $('inspector-none'),
     card: $('inspector'),
-    request: () => post(ToTrainer.INSPECT, { column: parts.people.column() }),
+    request: inspect,
+    onPick: (i) => parts.architecture.setSample(i),
   });
   parts.people = new People({
     box: $('people'),
@@ -569,6 +584,25 @@ async function main() {
   });
   $('inspector-model').addEventListener('change', () => parts.people.draw());
   parts.inspector.setLecture(store.lecture);
+  parts.architecture = new Architecture({
+    card: $('arch-card'),
+    svg: $('architecture'),
+    select: $('arch-model'),
+    mean: $('arch-mean'),
+    prev: $('arch-prev'),
+    next: $('arch-next'),
+    sampleLabel: $('arch-sample'),
+    equations: $('arch-eq'),
+    summary: $('arch-summary'),
+    panel: $('arch-panel'),
+    panelTitle: $('arch-panel-title'),
+    panelClose: $('arch-panel-close'),
+    panelCanvases: [0, 1].map((i) => $(`arch-panel-${i}`)),
+    panelNote: $('arch-panel-note'),
+    request: inspect,
+    onSample: (i) => parts.inspector.pick(i),
+  });
+  parts.architecture.setLecture(store.lecture);
   parts.labelCurve = new LabelCurve({ canvas: $('label-curve'), note: $('label-curve-note'), compiled });
   parts.dataView = new DataView({ canvases: [0, 1, 2].map((i) => $(`data-${i}`)), readout: $('data-readout'), box: $('data-view') });
   parts.figure4 = new Figure4(wasm, {
@@ -622,6 +656,7 @@ async function main() {
     setLang: applyLang,
     inspector: () => parts.inspector.state(),
     people: () => parts.people.state(),
+    architecture: () => parts.architecture.state(),
     labelCurve: () => parts.labelCurve.state(),
     dataView: () => parts.dataView.state(),
     figure4: () => parts.figure4.state(),

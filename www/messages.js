@@ -17,7 +17,7 @@ export const ToTrainer = Object.freeze({
   PAUSE: 'pause',
   STEP: 'step', // {steps}: train this many steps now
   RUN_TO: 'runTo', // {step}: play, then pause at exactly this step
-  INSPECT: 'inspect', // {column}: per-sample test-set gates, projections, read-out R² (and census rows' groups by `column`), for the inspector
+  INSPECT: 'inspect', // {column}: per-sample test-set gates, projections, read-out R², expert outputs (and census rows' groups by `column`), for the inspector and the architecture
   CORRELATION: 'correlation', // {value}: new labels for task correlation `value`, same inputs
   LR: 'lr', // {value}: new learning rate, same weights
   COMPARE: 'compare', // {on, id, seeds (, cells)}: drop the live Figure 4, or start it again from step 0 (as `id`; a worker gets its cells)
@@ -29,9 +29,10 @@ export const ToTrainer = Object.freeze({
 /** Trainer → page. */
 export const FromTrainer = Object.freeze({
   // {generation, models: [{name, experts, parameters}], comparison: [{id, model, correlation,
-  //  seed}], pearson, constant, columns} (constant: each task's loss when predicting a
+  //  seed}], pearson, constant, columns, width, rows} (constant: each task's loss when predicting a
   //  constant, for the stall warning; comparison: the live Figure 4's cells, empty if none
-  //  was asked for; columns: census data's input columns, else null)
+  //  was asked for; columns: census data's input columns, else null; width: a model's input
+  //  columns; rows: training rows, 0 when streaming)
   READY: 'ready',
   // {generation, step, testStride, models: [{index, train, test, gates, entropy, testGates,
   //  testEntropy, trail, steps}], comparison: {id, cells: [{id, train, diverged}]} or null}:
@@ -41,7 +42,7 @@ export const FromTrainer = Object.freeze({
   CORRELATION: 'correlation', // {value, pearson, constant, step}
   LR: 'lr', // {value, step}
   DIVERGED: 'diverged', // {model, message, step}: the model's loss stopped being finite
-  INSPECT: 'inspect', // {generation, step, gates, projections, readout, groups} (groups: census {groups: [name], rows: Uint16Array})
+  INSPECT: 'inspect', // {generation, step, gates, projections, readout, outputs, groups, column} (outputs: each expert's mean unit, samples × experts; groups: census {groups: [name], rows: Uint16Array})
   ERROR: 'error', // {request, message}: a request failed; the trainer is fine
   FATAL: 'fatal', // {message}: the trainer is gone
 });

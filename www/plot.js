@@ -39,7 +39,7 @@ export function ticks(lo, hi, count = 4) {
  * the `w`×`h` canvas, with axis titles `xlabel` (below) and `ylabel` (above, left);
  * returns the maps from values to pixels and the plot box.
  */
-export function axes(ctx, { w, h, xr, yr, xlabel, ylabel, lecture = false, digits = 1 }) {
+export function axes(ctx, { w, h, xr, yr, xlabel, ylabel, lecture = false, digits = 1, xticks = true }) {
   const size = lecture ? 14 : 10;
   const pad = { l: lecture ? 40 : 30, r: lecture ? 16 : 11, t: lecture ? 26 : 20, b: lecture ? 36 : 28 };
   const box = { x: pad.l, y: pad.t, w: Math.max(1, w - pad.l - pad.r), h: Math.max(1, h - pad.t - pad.b) };
@@ -58,7 +58,7 @@ export function axes(ctx, { w, h, xr, yr, xlabel, ylabel, lecture = false, digit
     ctx.fillText(v.toFixed(digits), box.x - 4, sy(v) + 3);
   }
   ctx.textAlign = 'center';
-  for (const v of ticks(xr[0], xr[1], w < 200 ? 3 : 4)) {
+  for (const v of xticks ? ticks(xr[0], xr[1], w < 200 ? 3 : 4) : []) {
     ctx.beginPath();
     ctx.moveTo(sx(v), box.y);
     ctx.lineTo(sx(v), box.y + box.h);

@@ -23,9 +23,12 @@ export const store = {
   constantLoss: [NaN, NaN], // each task's loss when predicting a constant (the labels' spread)
   info: [], // [{name, experts, parameters}]
   runs: [], // a RunHistory per model, in `info` order
+  archModel: null, // the model the architecture drawing shows (architecture.js)
+  sample: null, // the test sample whose routing it shows (null: the last batch's mean), as picked in the inspector too
   pinned: [], // pinned runs (pins.js): [{label, n, step, settings, models, final}]
   census: null, // the un-gzipped census data (an ArrayBuffer) once fetched (census.js)
   censusMs: null, // how long fetching and un-gzipping it took
+  shape: null, // the built models' data: {width: input columns, rows: training rows}
   comparison: [], // the live Figure 4's cells: [{model, correlation, run (a RunHistory)}]
   firstStepAt: null, // ms since navigation start
 };

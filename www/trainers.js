@@ -186,6 +186,8 @@ export class Trainers {
               pearson: m.pearson,
               constant: m.constant,
               columns: m.columns,
+              width: m.width,
+              rows: m.rows,
             }),
           );
           for (const held of this.held.splice(0)) this.emit(held);
@@ -255,7 +257,9 @@ export class Trainers {
         gates: this.global((_, w) => replies[w].gates),
         projections: first.projections,
         readout: this.global((_, w) => replies[w].readout),
+        outputs: this.global((_, w) => replies[w].outputs),
         groups: first.groups,
+        column: first.column,
       }),
     );
   }

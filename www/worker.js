@@ -237,7 +237,8 @@ function build(settings, models, nextGeneration, compare) {
     parameters: playground.parameterCount(i),
   }));
   const columns = settings.source === 'synthetic' ? null : censusColumns;
-  post(message(Out.READY, { generation, models: info, pearson: playground.labelPearson(), constant: Array.from(playground.constantLosses()), columns }));
+  const [width, rows] = playground.dataShape();
+  post(message(Out.READY, { generation, models: info, pearson: playground.labelPearson(), constant: Array.from(playground.constantLosses()), columns, width, rows }));
   flush();
 }
 
@@ -289,10 +290,11 @@ function handle(m) {
         const gates = names.map((_, i) => playground.testGateWeights(i));
         const projections = playground.testProjections();
         const readout = names.map((_, i) => playground.testReadout(i));
+        const outputs = names.map((_, i) => playground.testExpertMeans(i));
         const groups = m.column ? playground.testGroups(m.column) : undefined;
         post(
-          message(Out.INSPECT, { generation, step: taken, gates, projections, readout, groups }),
-          [...gates.map((g) => g.buffer), projections.buffer, ...readout.map((r) => r.buffer)],
+          message(Out.INSPECT, { generation, step: taken, gates, projections, readout, outputs, groups, column: m.column ?? null }),
+          [...gates.map((g) => g.buffer), projections.buffer, ...readout.map((r) => r.buffer), ...outputs.map((o) => o.buffer)],
         );
         break;
       }

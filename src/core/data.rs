@@ -92,6 +92,24 @@ pub struct Split {
 }
 
 impl Split {
+    /// Its first `n` rows (all of them if it has fewer).
+    pub fn head(&self, n: usize) -> Split {
+        let n = n.min(self.len());
+        let x = match &self.x {
+            Inputs::Dense(x) => Inputs::Dense(x.slice(s![..n, ..]).to_owned()),
+            Inputs::Census { table, rows } => Inputs::Census {
+                table: table.clone(),
+                rows: rows[..n].to_vec(),
+            },
+        };
+        let first = |v: &Vec<f32>| v[..n.min(v.len())].to_vec();
+        Split {
+            x,
+            y: [first(&self.y[0]), first(&self.y[1])],
+            projection: [first(&self.projection[0]), first(&self.projection[1])],
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.x.nrows()
     }

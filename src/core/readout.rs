@@ -12,6 +12,20 @@ const RIDGE: f64 = 1e-6;
 /// floating point still gives finite coefficients.
 const MIN_PIVOT: f64 = 1e-12;
 
+/// Each expert's output per sample as one number, the mean of its `units` ReLU units,
+/// samples × experts row-major, from `outputs` (samples × experts × `units`, as
+/// `Trainer::split_expert_outputs` gives them): what the page's architecture view plots
+/// against the latent projections when an expert is clicked.
+pub fn expert_means(outputs: &[f32], experts: usize, units: usize) -> Vec<f32> {
+    if experts == 0 || units == 0 {
+        return Vec::new();
+    }
+    outputs
+        .chunks_exact(units)
+        .map(|unit| unit.iter().sum::<f32>() / units as f32)
+        .collect()
+}
+
 /// R² of each expert's read-out of each task's target, experts × tasks row-major, from
 /// `outputs` (samples × experts × `units`, row-major, as `Trainer::split_expert_outputs`
 /// gives them) and each task's targets (one per sample). Always in [0, 1]: 0 for a
@@ -128,6 +142,14 @@ mod tests {
     use super::*;
     use crate::core::metrics::pearson;
     use crate::core::rng::{Rng, Stream};
+
+    #[test]
+    fn expert_means_average_each_experts_units() {
+        // 2 samples × 2 experts × 3 units.
+        let outputs = [1.0, 2.0, 3.0, 0.0, 0.0, 6.0, 4.0, 4.0, 4.0, 9.0, 0.0, 0.0];
+        assert_eq!(expert_means(&outputs, 2, 3), vec![2.0, 2.0, 4.0, 3.0]);
+        assert!(expert_means(&[], 0, 16).is_empty());
+    }
 
     #[test]
     fn cholesky_solves_a_known_system() {

@@ -6,6 +6,7 @@
 
 use crate::core::data::{label_correlations, label_view, FIGURE_2};
 use crate::core::mixture::GateStats;
+use crate::core::readout::expert_means;
 use crate::core::settings::{
     shorten, Choice, DataPreset, ModelInfo, ModelKind, Notice, Query, Settings, TaskKind,
     CATALOGUE, CHOICES, DATA_PRESETS, EXPERT_COLOURS, FIELDS,
@@ -286,6 +287,9 @@ struct Pending {
 }
 
 /// Several models training side by side; lives in the page's worker.
+/// Test rows the inspector's per-sample views read.
+const INSPECTED: usize = 5000;
+
 #[wasm_bindgen]
 pub struct Playground {
     session: Session,
@@ -407,16 +411,20 @@ impl Playground {
     /// row-major (empty for sb). For the page's gate inspector.
     #[wasm_bindgen(js_name = testGateWeights)]
     pub fn test_gate_weights(&mut self, i: usize) -> Float32Array {
-        let test = &self.session.data.test;
-        Float32Array::from(self.session.trainers[i].split_gate_weights(test).as_slice())
+        let test = self.inspected();
+        Float32Array::from(
+            self.session.trainers[i]
+                .split_gate_weights(&test)
+                .as_slice(),
+        )
     }
 
     /// R² of each expert's linear read-out of each task's target on the test set, experts ×
     /// tasks row-major (empty for sb): the inspector's "which task does each expert serve".
     #[wasm_bindgen(js_name = testReadout)]
     pub fn test_readout(&mut self, i: usize) -> Float32Array {
-        let test = &self.session.data.test;
-        Float32Array::from(self.session.trainers[i].split_readout(test).as_slice())
+        let test = self.inspected();
+        Float32Array::from(self.session.trainers[i].split_readout(&test).as_slice())
     }
 
     /// For census data: the test rows' groups by input column `column` (the inspector's
@@ -425,7 +433,8 @@ impl Playground {
     /// column.
     #[wasm_bindgen(js_name = testGroups)]
     pub fn test_groups(&self, column: &str) -> JsValue {
-        let crate::core::data::Inputs::Census { table, rows } = &self.session.data.test.x else {
+        let test = self.inspected();
+        let crate::core::data::Inputs::Census { table, rows } = &test.x else {
             return JsValue::UNDEFINED;
         };
         let Some((groups, all)) = table.groups(column) else {
@@ -442,11 +451,28 @@ impl Playground {
         out.into()
     }
 
+    /// Each expert's output on the test set as the mean of its ReLU units, samples ×
+    /// experts row-major (empty for sb): the architecture view's "what an expert computes".
+    #[wasm_bindgen(js_name = testExpertMeans)]
+    pub fn test_expert_means(&mut self, i: usize) -> Float32Array {
+        let test = self.inspected();
+        let trainer = &mut self.session.trainers[i];
+        let outputs = trainer.split_expert_outputs(&test);
+        let (experts, units) = (trainer.model.expert_count(), trainer.model.expert_units());
+        Float32Array::from(expert_means(&outputs, experts, units).as_slice())
+    }
+
     /// The test samples' latent projections: [w1·x for every sample, then w2·x].
     #[wasm_bindgen(js_name = testProjections)]
     pub fn test_projections(&self) -> Float32Array {
-        let p = &self.session.data.test.projection;
+        let p = &self.inspected().projection;
         Float32Array::from([p[0].as_slice(), p[1].as_slice()].concat().as_slice())
+    }
+
+    /// The test rows the inspector reads (every per-sample view uses the same ones): the
+    /// first INSPECTED; a census test split has ~50,000, too many to route every second.
+    fn inspected(&self) -> crate::core::data::Split {
+        self.session.data.test.head(INSPECTED)
     }
 
     /// A message when model `i` has diverged, else `undefined`.
@@ -471,6 +497,14 @@ impl Playground {
         (0..TASKS)
             .map(|t| crate::core::metrics::constant_loss(&y[t], kinds[t] == TaskKind::Binary))
             .collect()
+    }
+
+    /// Columns of a model's input (the synthetic data's d; census: one-hot columns and
+    /// numbers) and rows of the training set (0 when streaming).
+    #[wasm_bindgen(js_name = dataShape)]
+    pub fn data_shape(&self) -> Vec<f64> {
+        let data = &self.session.data;
+        vec![data.width() as f64, data.train.len() as f64]
     }
 
     /// Pearson correlation of the two regression labels on the training set.
