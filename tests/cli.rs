@@ -303,3 +303,91 @@ fn every_sweep_cell_equals_its_solo_train_run_bit_for_bit() {
         assert_eq!(gates, solo_gates, "{model} p={p} gates");
     }
 }
+
+/// The census data: `mmoe census-data` converts raw UCI rows into the compact file, and
+/// `mmoe train --data census1` on the committed file prints test and validation AUC and
+/// the split's label correlation (the paper's |r| = 0.1768).
+#[test]
+fn census_data_converts_and_trains_with_auc() {
+    let dir = std::env::temp_dir().join(format!("mmoe-census-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let row = |age: u32, edu: &str, marital: &str, rich: bool| {
+        let mut f: Vec<String> = (0..42).map(|_| "Not in universe".to_string()).collect();
+        for j in [0, 5, 16, 17, 18, 24, 30, 39] {
+            f[j] = "0".into();
+        }
+        f[0] = age.to_string();
+        f[4] = edu.into();
+        f[7] = marital.into();
+        f[41] = if rich { "50000+." } else { "- 50000." }.into();
+        f.join(", ")
+    };
+    let train = [
+        row(40, "Bachelors degree(BA AB BS)", "Divorced", true),
+        row(20, "Children", "Never married", false),
+    ]
+    .join("\n");
+    std::fs::write(dir.join("train.csv"), &train).unwrap();
+    std::fs::write(
+        dir.join("test.csv"),
+        row(30, "10th grade", "Never married", false),
+    )
+    .unwrap();
+    let out = dir.join("c.bin.gz");
+    let arg = |p: &std::path::Path| p.to_str().unwrap().to_string();
+    let (train_path, test_path, out_path) = (
+        arg(&dir.join("train.csv")),
+        arg(&dir.join("test.csv")),
+        arg(&out),
+    );
+    let o = mmoe(&[
+        "census-data",
+        "--train",
+        &train_path,
+        "--test",
+        &test_path,
+        "--out",
+        &out_path,
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("2 training and 1 test rows, 41 columns"));
+    let bytes = std::fs::read(&out).unwrap();
+    let mut cut = std::fs::File::create(dir.join("cut.bin.gz")).unwrap();
+    std::io::Write::write_all(&mut cut, &bytes[..bytes.len() / 2]).unwrap();
+    let o = mmoe(&[
+        "train",
+        "--data",
+        "census1",
+        "--steps",
+        "5",
+        "-q",
+        "--census-file",
+        &arg(&dir.join("cut.bin.gz")),
+    ]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not a whole gzip file"));
+
+    let o = mmoe(&[
+        "train", "--data", "census1", "--model", "mmoe", "--steps", "400", "-q",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let auc = |k: &str, t: usize| j[k][t].as_f64().unwrap();
+    assert!(
+        auc("test_auc", 0) > 0.88 && auc("validation_auc", 0) > 0.88,
+        "{j}"
+    );
+    assert!(auc("test_auc", 1) > 0.97, "{j}");
+    let r = j["label_pearson"].as_f64().unwrap();
+    assert!((r.abs() - 0.1768).abs() < 0.005, "{r}");
+    let o = mmoe(&[
+        "train", "--data", "census2", "--model", "single", "--steps", "400", "-q",
+    ]);
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let education = j["test_auc"][0].as_f64().unwrap();
+    assert!(
+        education > 0.8 && education < 0.92,
+        "education must not leak into the inputs: {j}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

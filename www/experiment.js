@@ -52,6 +52,8 @@ function readConfig() {
   const models = [...document.querySelectorAll('#experiment-form input[name="experiment-model"]:checked')].map((el) => el.value);
   const correlations = $('experiment-correlations').value.split(',').map((v) => v.trim()).filter(Boolean).map(Number);
   const problems = [];
+  // The Experiment sweeps the synthetic data's task correlation p; census data has no p.
+  if (settings.source !== 'synthetic') problems.push(t('exp.census'));
   if (!models.length) problems.push(t('exp.nomodel'));
   if (!correlations.length || correlations.some((p) => !Number.isFinite(p) || p < -1 || p > 1)) {
     problems.push(t('exp.badcorr'));

@@ -95,6 +95,10 @@ test('data=census2 in the URL trains group 2 with education out of the inputs (C
   assert.ok(education > 0.8 && education < 0.92, `education AUC ${education}`);
   assert.ok(married > 0.97, `never married AUC ${married}`);
   await page.screenshot({ path: screenshotPath('census-zh-laptop.png') });
+  // The Experiment sweeps p, which census data has not: it says so instead of running.
+  await page.click('#experiment-run');
+  await page.waitForFunction(() => /mmoe sweep --data census1/.test(document.querySelector('#experiment-status').textContent));
+  assert.equal(await page.isDisabled('#experiment-cancel'), true);
   assert.deepEqual(seen.errors, []);
   await page.context().close();
 });
