@@ -410,3 +410,48 @@ fn gate_heatmap_draws_numbers_on_cells() {
     // Too few weights for the experts: draws the title only, no panic.
     draw_gate_heatmap(c, &[0.5], 4, "short".into(), &[], true, 2.0).unwrap();
 }
+
+/// Census data through the binding: a small table in the compact format is loaded (its
+/// input columns listed, education and marital status not among them), census settings
+/// train on it with AUC, the test rows group by a column; a cut-short file is refused.
+#[wasm_bindgen_test]
+fn census_data_loads_trains_and_refuses_a_broken_file() {
+    use mmoe::core::census::Table;
+    use mmoe::web::bindings::load_census;
+    let row = |i: usize| {
+        let mut f: Vec<String> = (0..42).map(|_| "Not in universe".to_string()).collect();
+        for j in [0, 5, 16, 17, 18, 24, 30, 39] {
+            f[j] = "0".into();
+        }
+        f[0] = (10 + i % 60).to_string();
+        f[4] = ["Children", "Bachelors degree(BA AB BS)"][i % 2].into();
+        f[7] = ["Never married", "Divorced"][i % 3 % 2].into();
+        f[12] = ["Female", "Male"][i % 2].into();
+        f[41] = ["- 50000.", "50000+."][(i % 5 == 0) as usize].into();
+        f.join(", ")
+    };
+    let text = |range: std::ops::Range<usize>| range.map(row).collect::<Vec<_>>().join("\n");
+    let bytes = Table::convert(&text(0..40), &text(40..60))
+        .unwrap()
+        .encode();
+    assert!(load_census(&bytes[..bytes.len() - 1]).is_err());
+    let columns: Vec<String> =
+        serde_wasm_bindgen::from_value(load_census(&bytes).unwrap()).unwrap();
+    assert!(columns.contains(&"sex".to_string()) && !columns.contains(&"education".to_string()));
+
+    let settings = with_data_preset(default_settings(), "census1").unwrap();
+    set(&settings, "batch_size", 16.into());
+    set(&settings, "eval_every", 10.into());
+    let mut p = Playground::new(settings, vec!["mmoe".into(), "single".into()]).unwrap();
+    p.step(20);
+    let test = p.take_test_losses(0).to_vec();
+    // [step, loss 1, loss 2, auc 1, auc 2] at steps 0, 10 and 20.
+    assert_eq!(test.len(), 15);
+    assert!(test[13].is_finite() && test[14].is_finite(), "{test:?}");
+    let groups = p.test_groups("sex");
+    let names: Vec<String> = serde_wasm_bindgen::from_value(get(&groups, "groups")).unwrap();
+    assert_eq!(names, ["Female", "Male"]);
+    let rows: js_sys::Uint16Array = get(&groups, "rows").dyn_into().unwrap();
+    assert_eq!(rows.length(), 10, "the test half of the 20 held-out rows");
+    assert!(p.test_groups("education").is_undefined());
+}

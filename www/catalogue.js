@@ -11,6 +11,8 @@ const info = (name) => catalogue().models.find((m) => m.name === name);
 
 /** Every model's short name, in the order the page lists them. */
 export const modelNames = () => catalogue().models.map((m) => m.name);
+/** The models a page without `models=` trains: the multi-task four (Single-Task, the census baseline, is a tick away). */
+export const defaultModels = () => modelNames().filter((m) => m !== 'single');
 export const modelLabel = (name) => info(name)?.label ?? name;
 export const modelColour = (name) => info(name)?.colour ?? '#555555';
 export const isGated = (name) => info(name)?.gated ?? false;

