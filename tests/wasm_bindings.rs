@@ -244,7 +244,14 @@ fn label_curve_rises_to_one_beside_the_papers_points() {
         .collect();
     assert_eq!(
         names,
-        ["task1", "task2", "alpha_law", "beta_law", "streaming"]
+        [
+            "task1",
+            "task2",
+            "alpha_law",
+            "beta_law",
+            "source",
+            "streaming"
+        ]
     );
     assert!(with_data_preset(small_settings(), "nope").is_err());
 }

@@ -21,12 +21,16 @@ export function blurAfterPointer() {
   document.addEventListener('pointerdown', (event) => {
     pointer = event.target instanceof Element ? event.target.closest(POINTER_ONLY) : null;
   });
+  let pending = null; // the element to blur once its click has run, unless a key came first
   const release = () => {
     const el = pointer;
     pointer = null;
+    pending = el;
     // After the click or change the element fires for this press.
-    if (el) setTimeout(() => document.activeElement === el && el.blur());
+    if (el) setTimeout(() => pending === el && document.activeElement === el && el.blur());
   };
+  // A key pressed before that moved the focus on purpose (a dialog's close button): keep it.
+  document.addEventListener('keydown', () => (pending = null), true);
   document.addEventListener('pointerup', release);
   document.addEventListener('pointercancel', release);
 }

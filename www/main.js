@@ -27,6 +27,7 @@ import { figure4Seeds } from './plan.js';
 import { Trainers } from './trainers.js';
 import { censusBytes } from './census.js';
 import { People } from './people.js';
+import { AucChart } from './auc-chart.js';
 import { installHandle } from './handle.js';
 import { Table } from './table.js';
 import { status, showIdle, settleStatus, setIdleStatus, relabelStatus, showNotices, renderNotices, noticeText } from './status.js';
@@ -36,7 +37,7 @@ const LINK_SHOWN_MS = 2000;
 
 let readyResolve;
 const ready = new Promise((resolve) => (readyResolve = resolve));
-const parts = { trainers: null, charts: null, inspector: null, people: null, architecture: null, controls: null, tour: null, table: new Table(), labelCurve: null, dataView: null, figure4: null, pins: null };
+const parts = { trainers: null, charts: null, auc: null, inspector: null, people: null, architecture: null, controls: null, tour: null, table: new Table(), labelCurve: null, dataView: null, figure4: null, pins: null };
 const messageTiming = { total: 0, max: 0 };
 
 const post = (type, fields) => parts.trainers?.postMessage(message(type, fields));
@@ -242,6 +243,7 @@ function handleTrainerMessage(m) {
 /** The counters, the table, the tour's verdict and the trouble toast (throttled unless `force`). */
 function refresh(force) {
   parts.table.counters(force);
+  parts.auc?.draw();
   if (parts.table.render(force)) {
     parts.tour.verdict();
     showTrouble();
@@ -408,6 +410,7 @@ function setLecture(on) {
   $('lecture-toggle').setAttribute('aria-pressed', String(on));
   parts.charts.setLecture(on);
   parts.inspector.setLecture(on);
+  parts.auc.setLecture(on);
   parts.architecture.setLecture(on);
   parts.labelCurve.setLecture(on);
   parts.dataView.setLecture(on);
@@ -575,6 +578,8 @@ async function main() {
     request: inspect,
     onPick: (i) => parts.architecture.setSample(i),
   });
+  parts.auc = new AucChart({ box: $('auc'), canvases: [0, 1].map((i) => $(`auc-${i}`)) });
+  parts.auc.setLecture(store.lecture);
   parts.people = new People({
     box: $('people'),
     select: $('people-column'),

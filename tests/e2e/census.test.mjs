@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { useBrowser, openPage, screenshotPath, ROOT } from './helpers.mjs';
+import { useBrowser, openPage, screenshotPath, inkFraction, ROOT } from './helpers.mjs';
 
 const env = useBrowser();
 const FILE = path.join(ROOT, 'data', 'census', 'census-income.bin.gz');
@@ -54,6 +54,12 @@ for (const [name, width, height, query, extra] of [
       assert.ok(m.test_loss.at(-1)[1] < first[1] / 2, `${model} test loss falls: ${first[1]} → ${m.test_loss.at(-1)[1]}`);
     }
     assert.equal(snap.source, 'census1');
+    // Each task's test AUC is drawn over training, beside the loss chart's log-loss.
+    await page.locator('#auc').scrollIntoViewIfNeeded();
+    for (const k of [0, 1]) {
+      await page.waitForFunction((id) => /latest: .*MMoE 0\.9/.test(document.getElementById(id).getAttribute('aria-label') ?? ''), `auc-${k}`);
+      assert.ok((await inkFraction(page, `#auc-${k}`)) > 0.01, `AUC panel ${k} drawn`);
+    }
     assert.ok(Number.isFinite(snap.census_ms), 'the page timed fetching the data (bench/census/page.mjs reports it)');
     await page.screenshot({ path: screenshotPath(`census-${name}-top.png`) });
 

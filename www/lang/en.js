@@ -384,4 +384,10 @@ export default {
   'explain.8.head': 'Real people (Data: Census-income)',
   'explain.8': 'on the paper’s census data (section 6) every model reaches the paper’s AUC within seconds, and the models differ by a few thousandths (docs/reproduction.md). The gates still route by person: in the inspector’s table grouped by age, MMoE’s never-married gate sends children (0–17) to one expert with weight 0.84–0.88 and adults aged 35–44 mostly to another, and for children it uses a different expert from the income gate — on all of seeds 1–5 (group 1, MMoE alone, 3,000 steps; bench/census/people.mjs). Models overfit after ~20,000 steps: watch the test dots rise, Single-Task first.',
   'exp.census': 'The Experiment compares the models across the synthetic data’s task correlation p, which census data does not have: choose the synthetic data to run it. The census tables (mean and best test AUC over 20 seeds, beside the paper’s Tables 2–3) come from mmoe sweep --data census1 or census2; docs/reproduction.md has them.',
+  'auc.head': 'Test AUC',
+  'auc.hint': 'each model’s AUC on the seed’s test half at every evaluation; dashed: the paper’s mean for MMoE (Tables 2–3)',
+  'auc.x': 'training step',
+  'auc.y': 'task {k}: test AUC',
+  'auc.paper': 'paper, MMoE mean {v}',
+  'auc.aria': 'Test AUC of task {k} over training; latest: {latest}',
 };

@@ -444,4 +444,10 @@ export default {
   'explain.8.head': '真实人群（数据：人口普查收入）',
   'explain.8': '在论文的人口普查数据上（第 6 节），每个模型都在几秒内达到论文的 AUC，模型之间只差千分之几（见 docs/reproduction.md）。但门控仍按人分流：在检查器按年龄分组的表里，MMoE 的“从未结婚”门控把儿童（0–17 岁）以 0.84–0.88 的权重送给一个专家，而把 35–44 岁的成年人主要送给另一个专家；并且对儿童它用的专家与“收入”门控不同——种子 1–5 全部如此（第 1 组，只训练 MMoE，3000 步；bench/census/people.mjs）。约 20,000 步后模型开始过拟合：测试点上升，Single-Task 最先。',
   'exp.census': '“实验”在合成数据的任务相关度 p 上比较各模型，人口普查数据没有 p：请选择合成数据再运行。人口普查的表格（20 个种子的平均与最佳测试 AUC，与论文表 2–3 对照）由 mmoe sweep --data census1 或 census2 生成，见 docs/reproduction.md。',
+  'auc.head': '测试 AUC',
+  'auc.hint': '每次评估时各模型在该种子测试半集上的 AUC；虚线：论文中 MMoE 的均值（表 2–3）',
+  'auc.x': '训练步数',
+  'auc.y': '任务 {k}：测试 AUC',
+  'auc.paper': '论文 MMoE 均值 {v}',
+  'auc.aria': '任务 {k} 的测试 AUC 随训练变化；最新：{latest}',
 };
