@@ -42,7 +42,7 @@ export class AucChart {
       const lo = Math.min(paper[task], ...settled) - 0.005;
       const hi = Math.max(paper[task], ...values) + 0.002;
       const { ctx, w, h } = fit(canvas);
-      const { sx, sy } = axes(ctx, { w, h, xr: [0, last], yr: [lo, hi], xlabel: t('auc.x'), ylabel: t('auc.y', { k: task + 1 }), lecture: this.lecture, digits: 3 });
+      const { sx, sy } = axes(ctx, { w, h, xr: [0, last], yr: [lo, hi], xlabel: t('auc.x'), ylabel: t('auc.y', { k: task + 1 }), lecture: this.lecture, digits: 3, xdigits: 0 });
       ctx.save();
       ctx.beginPath();
       ctx.rect(sx(0), sy(hi), sx(last) - sx(0), sy(lo) - sy(hi));

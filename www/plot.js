@@ -39,9 +39,10 @@ export function ticks(lo, hi, count = 4) {
  * the `w`×`h` canvas, with axis titles `xlabel` (below) and `ylabel` (above, left);
  * returns the maps from values to pixels and the plot box.
  */
-export function axes(ctx, { w, h, xr, yr, xlabel, ylabel, lecture = false, digits = 1, xticks = true }) {
+export function axes(ctx, { w, h, xr, yr, xlabel, ylabel, lecture = false, digits = 1, xdigits = digits, xticks = true }) {
   const size = lecture ? 14 : 10;
-  const pad = { l: lecture ? 40 : 30, r: lecture ? 16 : 11, t: lecture ? 26 : 20, b: lecture ? 36 : 28 };
+  // Room for the y labels: wider ones (three decimals) need more.
+  const pad = { l: (lecture ? 40 : 30) + Math.max(0, digits - 1) * (lecture ? 9 : 7), r: lecture ? 16 : 11, t: lecture ? 26 : 20, b: lecture ? 36 : 28 };
   const box = { x: pad.l, y: pad.t, w: Math.max(1, w - pad.l - pad.r), h: Math.max(1, h - pad.t - pad.b) };
   const sx = (v) => box.x + ((v - xr[0]) / (xr[1] - xr[0])) * box.w;
   const sy = (v) => box.y + ((yr[1] - v) / (yr[1] - yr[0])) * box.h;
@@ -63,7 +64,7 @@ export function axes(ctx, { w, h, xr, yr, xlabel, ylabel, lecture = false, digit
     ctx.moveTo(sx(v), box.y);
     ctx.lineTo(sx(v), box.y + box.h);
     ctx.stroke();
-    ctx.fillText(v.toFixed(digits), sx(v), box.y + box.h + size + 2);
+    ctx.fillText(v.toFixed(xdigits), sx(v), box.y + box.h + size + 2);
   }
   ctx.strokeStyle = '#d2d7df';
   ctx.strokeRect(box.x, box.y, box.w, box.h);
