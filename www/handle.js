@@ -76,6 +76,8 @@ export function installHandle(page) {
     inspector: page.inspector,
     /** The census "which experts for which people" table: {column, step, groups}. */
     people: page.people,
+    /** The CSV panel: {open, columns, message, bad}. */
+    csv: page.csv,
     /** What the architecture drawing shows: {model, sample, step, maxWidth, experts: [{id, use}], edges: [{expert, task, weight, width}], open}. */
     architecture: page.architecture,
     labelCurve: page.labelCurve,

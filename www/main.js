@@ -28,6 +28,7 @@ import { Trainers } from './trainers.js';
 import { censusBytes } from './census.js';
 import { People } from './people.js';
 import { AucChart } from './auc-chart.js';
+import { CsvPanel } from './csv.js';
 import { installHandle } from './handle.js';
 import { Table } from './table.js';
 import { status, showIdle, settleStatus, setIdleStatus, relabelStatus, showNotices, renderNotices, noticeText } from './status.js';
@@ -37,7 +38,7 @@ const LINK_SHOWN_MS = 2000;
 
 let readyResolve;
 const ready = new Promise((resolve) => (readyResolve = resolve));
-const parts = { trainers: null, charts: null, auc: null, inspector: null, people: null, architecture: null, controls: null, tour: null, table: new Table(), labelCurve: null, dataView: null, figure4: null, pins: null };
+const parts = { trainers: null, charts: null, auc: null, csv: null, inspector: null, people: null, architecture: null, controls: null, tour: null, table: new Table(), labelCurve: null, dataView: null, figure4: null, pins: null };
 const messageTiming = { total: 0, max: 0 };
 
 const post = (type, fields) => parts.trainers?.postMessage(message(type, fields));
@@ -73,6 +74,7 @@ function startTrainers() {
   post(ToTrainer.SPEED, { value: store.speed });
 }
 
+/** Census or CSV data: a fixed table, no task correlation p. */
 const isCensus = (settings) => settings.source !== 'synthetic';
 
 /** Rebuilds the models from the store's settings; `reason` ({key, values}) goes to the status line. */
@@ -83,13 +85,15 @@ function build(reason) {
   setButtons(false);
   if (reason) status(reason.key, reason.values);
   document.body.dataset.source = store.settings.source;
-  if (isCensus(store.settings) && !store.census) return loadCensus(reason);
+  if (store.settings.source === 'csv' && !store.csv) return csvMissing();
+  if (store.settings.source.startsWith('census') && !store.census) return loadCensus(reason);
   // The first build comes before the views exist (the trainers load while the page sets up).
   // Figure 4 is about the synthetic data's task correlation p: census data has none to vary.
   const figure4On = (parts.figure4?.on() ?? true) && !isCensus(store.settings);
   const comparison = { correlations: FIGURE4_P, seeds: parts.figure4?.k ?? store.figure4Seeds ?? figure4Seeds(), on: figure4On };
-  const census = isCensus(store.settings) ? store.census : null;
-  post(ToTrainer.INIT, { settings: store.settings, models: store.models, comparison, costs: stepCosts(), census });
+  const census = store.settings.source.startsWith('census') ? store.census : null;
+  const csv = store.settings.source === 'csv' ? store.csv : null;
+  post(ToTrainer.INIT, { settings: store.settings, models: store.models, comparison, costs: stepCosts(), census, csv });
   // Start training the moment the models exist, without waiting for a round trip.
   if (store.resumeAfterBuild || store.autoplay) post(ToTrainer.PLAY);
 }
@@ -110,6 +114,21 @@ function loadCensus(reason) {
     },
     (error) => censusFailed(error?.message ?? String(error)),
   );
+}
+
+/** A link with source=csv: the file is never in a link, so back to the synthetic data. */
+function csvMissing() {
+  load(wasm.withDataPreset(store.settings, 'paper'), store.models, null);
+  status('csv.missing', {}, { sticky: true });
+}
+
+/** A CSV checked by the panel: train every chosen model on it, its label kinds as the tasks'. */
+function trainCsv(csv) {
+  store.csv = csv;
+  $('source').querySelector('option[value="csv"]').disabled = false;
+  const settings = { ...store.settings, source: 'csv', task1: csv.kinds[0], task2: csv.kinds[1], streaming: false };
+  store.preset = null;
+  load(settings, store.models, { key: 'status.csv', values: { name: csv.name } });
 }
 
 function censusFailed(error) {
@@ -150,7 +169,7 @@ function onReady(m) {
   store.shape = { width: m.width, rows: m.rows };
   $('census-pearson').textContent = m.pearson.toFixed(3);
   const group = store.settings.source;
-  if (isCensus(store.settings)) $('census-tasks').textContent = t('census.tasks', { a: t(`${group}.task1`), b: t(`${group}.task2`) });
+  if (group.startsWith('census')) $('census-tasks').textContent = t('census.tasks', { a: t(`${group}.task1`), b: t(`${group}.task2`) });
   parts.charts.reset(store.info, store.settings);
   parts.pins.render(); // how each pin differs from the settings now
   parts.inspector.reset(store.info);
@@ -391,6 +410,7 @@ const inspect = () => post(ToTrainer.INSPECT, { column: parts.people.column() })
 
 /** The data menu: a census group (its preset's training) or back to the synthetic data. */
 function chooseData(name) {
+  if (name === 'csv') return trainCsv(store.csv);
   const settings = wasm.withDataPreset(store.settings, name === 'synthetic' ? 'paper' : name);
   store.preset = null;
   load(settings, store.models, { key: 'status.data', values: { name: t(`data.${name}`) } });
@@ -550,6 +570,9 @@ async function main() {
     figure4Seeds: query.figure4Seeds,
     lang: setLang(query.lang ?? 'en'),
   });
+  // A link never carries a CSV file: a link asking for one starts on the synthetic data.
+  const csvAsked = store.settings.source === 'csv';
+  if (csvAsked) store.settings = wasm.withDataPreset(store.settings, 'paper');
   // Build the models now: the workers generate the data while this thread sets up the
   // page (nothing below awaits, so READY is handled only once the page is set up).
   post(ToTrainer.SPEED, { value: store.speed });
@@ -578,6 +601,7 @@ async function main() {
     request: inspect,
     onPick: (i) => parts.architecture.setSample(i),
   });
+  parts.csv = new CsvPanel({ wasm, panel: $('csv-panel'), onTrain: trainCsv });
   parts.auc = new AucChart({ box: $('auc'), canvases: [0, 1].map((i) => $(`auc-${i}`)) });
   parts.auc.setLecture(store.lecture);
   parts.people = new People({
@@ -650,6 +674,7 @@ async function main() {
     },
   });
   const shortcuts = wire();
+  if (csvAsked) status('csv.missing', {}, { sticky: true });
   installHandle({
     ready,
     play,
@@ -661,6 +686,7 @@ async function main() {
     setLang: applyLang,
     inspector: () => parts.inspector.state(),
     people: () => parts.people.state(),
+    csv: () => parts.csv.state(),
     architecture: () => parts.architecture.state(),
     labelCurve: () => parts.labelCurve.state(),
     dataView: () => parts.dataView.state(),

@@ -11,7 +11,8 @@ export const ToTrainer = Object.freeze({
   // Trainers: comparison {correlations, seeds, on} (the live Figure 4), costs {model: FLOPs
   // per step}; to a worker: its share of the plan, comparison {on, cells: [{id, model,
   // correlation, seed}], aliases: [{id, model}]} (cells that are its live models). Both
-  // take census: the un-gzipped census data (an ArrayBuffer) with census settings, else null
+  // take census: the un-gzipped census data (an ArrayBuffer) with census settings, else null,
+  // and csv: the CSV trained on ({bytes, labels, kinds}) with csv settings, else null
   INIT: 'init',
   PLAY: 'play',
   PAUSE: 'pause',

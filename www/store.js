@@ -28,6 +28,7 @@ export const store = {
   pinned: [], // pinned runs (pins.js): [{label, n, step, settings, models, final}]
   census: null, // the un-gzipped census data (an ArrayBuffer) once fetched (census.js)
   censusMs: null, // how long fetching and un-gzipping it took
+  csv: null, // the CSV file trained on (csv.js): {name, bytes (an ArrayBuffer), labels, kinds, report}; never in a link
   shape: null, // the built models' data: {width: input columns, rows: training rows}
   comparison: [], // the live Figure 4's cells: [{model, correlation, run (a RunHistory)}]
   firstStepAt: null, // ms since navigation start

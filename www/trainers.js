@@ -51,7 +51,7 @@ export class Trainers {
     if (this.dead) return;
     switch (m.type) {
       case In.INIT:
-        return this.init(m.settings, m.models, m.comparison, m.costs, m.census);
+        return this.init(m.settings, m.models, m.comparison, m.costs, m.census, m.csv);
       case In.SPEED:
         this.speed = m.value;
         return this.broadcast(m);
@@ -90,7 +90,7 @@ export class Trainers {
    * the workers by `costs` (FLOPs per step by model name); reuses the workers it has,
    * starts or stops the difference.
    */
-  init(settings, models, comparison = null, costs = {}, census = null) {
+  init(settings, models, comparison = null, costs = {}, census = null, csv = null) {
     this.generation += 1;
     this.pending.clear();
     this.held = [];
@@ -109,7 +109,9 @@ export class Trainers {
       // A worker keeps the census data it was given: each gets its copy once.
       const data = census && slot.census !== census ? census : null;
       if (data) slot.census = census;
-      slot.worker.postMessage(message(In.INIT, { generation: this.generation, settings, models: share.models.map((i) => models[i]), comparison: compare, census: data }));
+      const table = csv && slot.csv !== csv ? { bytes: csv.bytes, labels: csv.labels, kinds: csv.kinds } : null;
+      if (table) slot.csv = csv;
+      slot.worker.postMessage(message(In.INIT, { generation: this.generation, settings, models: share.models.map((i) => models[i]), comparison: compare, census: data, csv: table }));
     });
   }
 

@@ -5,7 +5,7 @@
 // typed arrays (transferred, not copied). The messages it takes and
 // sends are listed in messages.js.
 
-import init, { Playground, Comparison, loadCensus } from './pkg/mmoe.js';
+import init, { Playground, Comparison, loadCensus, loadCsv } from './pkg/mmoe.js';
 import { ToTrainer as In, FromTrainer as Out, message } from './messages.js';
 
 const SLICE_MS = 12; // time spent training before yielding to messages
@@ -33,6 +33,7 @@ let stopAt = Infinity; // pause when the models reach this step (runTo)
 let limit = Infinity; // wait (still running) when the models reach this step
 let trails = []; // per model: [step, ...mean gates] every GATE_EVERY steps, since the last flush
 let censusColumns = null; // the census data's input columns, once the page has sent the data
+let csvColumns = null; // the CSV's input columns, once the page has sent one
 
 const queue = [];
 let initialised = false;
@@ -236,7 +237,7 @@ function build(settings, models, nextGeneration, compare) {
     experts: playground.expertCount(i),
     parameters: playground.parameterCount(i),
   }));
-  const columns = settings.source === 'synthetic' ? null : censusColumns;
+  const columns = { synthetic: null, csv: csvColumns }[settings.source] ?? censusColumns;
   const [width, rows] = playground.dataShape();
   post(message(Out.READY, { generation, models: info, pearson: playground.labelPearson(), constant: Array.from(playground.constantLosses()), columns, width, rows }));
   flush();
@@ -259,6 +260,10 @@ function handle(m) {
       case In.INIT:
         try {
           if (m.census) censusColumns = loadCensus(new Uint8Array(m.census));
+          if (m.csv) {
+            const report = loadCsv(new Uint8Array(m.csv.bytes), m.csv.labels, m.csv.kinds);
+            csvColumns = [...report.categorical, ...report.numeric];
+          }
           build(m.settings, m.models, m.generation, m.comparison);
         } catch (error) {
           playground = null;

@@ -5,7 +5,7 @@
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
 use indicatif::{ProgressBar, ProgressStyle};
-use mmoe::core::settings::{ModelKind, Settings, CHOICES, DATA_PRESETS, FIELDS};
+use mmoe::core::settings::{ModelKind, Settings, Source, CHOICES, DATA_PRESETS, FIELDS};
 use mmoe::experiment::grid::FINAL_WINDOW;
 use mmoe::{Session, TASKS};
 use serde_json::json;
@@ -124,6 +124,9 @@ fn settings_from(matches: &ArgMatches) -> Result<Settings, Vec<String>> {
                 .set_choice(c.name, value)
                 .expect("clap checked the value");
         }
+    }
+    if settings.source == Source::Csv {
+        errors.push("source: csv is a file loaded in the page; the command line trains the synthetic or census data".into());
     }
     if let Err(violations) = settings.validate() {
         let already: Vec<String> = errors.clone();

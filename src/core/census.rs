@@ -9,8 +9,8 @@
 //!
 //! ```text
 //! "MMOECEN1"  u32 training rows  u32 test rows  u16 columns
-//! per column: u8 kind (0 categorical, 1 numeric)  u8 name length  name
-//!             categorical: u16 levels, per level u8 length + text;  numeric: u8 bytes (1, 2, 4)
+//! per column: u8 kind (0 categorical, 1 whole numbers, 2 f32)  u8 name length  name
+//!             categorical: u16 levels, per level u8 length + text;  whole: u8 bytes (1, 2, 4)
 //! per column: every row's value (training rows, then test rows), little-endian
 //! ```
 //!
@@ -96,7 +96,21 @@ const COLLEGE: [&str; 6] = [
 pub enum Values {
     /// Codes into `Column::levels`.
     Codes(Vec<u8>),
+    /// Whole numbers (the census file's).
     Numbers(Vec<u32>),
+    /// Any numbers (a CSV's).
+    Reals(Vec<f32>),
+}
+
+impl Values {
+    /// Row `i` of a numeric column, as f64 (`None` for a categorical one).
+    fn number(&self, i: usize) -> Option<f64> {
+        match self {
+            Values::Codes(_) => None,
+            Values::Numbers(v) => Some(v[i] as f64),
+            Values::Reals(v) => Some(v[i] as f64),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -134,8 +148,12 @@ impl Table {
         out.extend((self.test_rows as u32).to_le_bytes());
         out.extend((self.columns.len() as u16).to_le_bytes());
         for c in &self.columns {
-            let numeric = matches!(c.values, Values::Numbers(_));
-            out.push(numeric as u8);
+            let kind = match c.values {
+                Values::Codes(_) => 0,
+                Values::Numbers(_) => 1,
+                Values::Reals(_) => 2,
+            };
+            out.push(kind);
             push_text(&mut out, &c.name);
             match &c.values {
                 Values::Codes(_) => {
@@ -143,6 +161,7 @@ impl Table {
                     c.levels.iter().for_each(|l| push_text(&mut out, l));
                 }
                 Values::Numbers(v) => out.push(width_of(v.iter().copied().max().unwrap_or(0))),
+                Values::Reals(_) => {}
             }
         }
         for c in &self.columns {
@@ -152,6 +171,7 @@ impl Table {
                     let width = width_of(v.iter().copied().max().unwrap_or(0)) as usize;
                     v.iter().for_each(|n| out.extend(&n.to_le_bytes()[..width]));
                 }
+                Values::Reals(v) => v.iter().for_each(|x| out.extend(x.to_le_bytes())),
             }
         }
         out
@@ -169,44 +189,47 @@ impl Table {
         let count = r.u16()? as usize;
         let mut heads = Vec::with_capacity(count);
         for _ in 0..count {
-            let numeric = match r.u8()? {
-                0 => false,
-                1 => true,
-                k => {
-                    return Err(format!(
-                        "column kind {k} is neither categorical nor numeric"
-                    ))
-                }
-            };
+            let kind = r.u8()?;
             let name = r.text()?;
-            if numeric {
-                let width = r.u8()? as usize;
-                if ![1, 2, 4].contains(&width) {
-                    return Err(format!("column '{name}': {width} bytes per number"));
+            match kind {
+                0 => {
+                    let levels = (0..r.u16()?).map(|_| r.text()).collect::<Result<_, _>>()?;
+                    heads.push((name, levels, 1, kind));
                 }
-                heads.push((name, Vec::new(), width));
-            } else {
-                let levels = (0..r.u16()?).map(|_| r.text()).collect::<Result<_, _>>()?;
-                heads.push((name, levels, 1));
+                1 => {
+                    let width = r.u8()? as usize;
+                    if ![1, 2, 4].contains(&width) {
+                        return Err(format!("column '{name}': {width} bytes per number"));
+                    }
+                    heads.push((name, Vec::new(), width, kind));
+                }
+                2 => heads.push((name, Vec::new(), 4, kind)),
+                k => return Err(format!("column '{name}': unknown column kind {k}")),
             }
         }
         let mut columns = Vec::with_capacity(count);
-        for (name, levels, width) in heads {
+        for (name, levels, width, kind) in heads {
             let raw = r.take(rows * width)?;
-            let values = if levels.is_empty() {
-                Values::Numbers(
+            let values = match kind {
+                0 => {
+                    if let Some(bad) = raw.iter().find(|&&c| c as usize >= levels.len()) {
+                        return Err(format!(
+                            "column '{name}': code {bad} but only {} levels",
+                            levels.len()
+                        ));
+                    }
+                    Values::Codes(raw.to_vec())
+                }
+                1 => Values::Numbers(
                     raw.chunks_exact(width)
                         .map(|b| b.iter().rev().fold(0u32, |n, &byte| n << 8 | byte as u32))
                         .collect(),
-                )
-            } else {
-                if let Some(bad) = raw.iter().find(|&&c| c as usize >= levels.len()) {
-                    return Err(format!(
-                        "column '{name}': code {bad} but only {} levels",
-                        levels.len()
-                    ));
-                }
-                Values::Codes(raw.to_vec())
+                ),
+                _ => Values::Reals(
+                    raw.chunks_exact(4)
+                        .map(|b| f32::from_le_bytes(b.try_into().expect("4 bytes")))
+                        .collect(),
+                ),
             };
             columns.push(Column {
                 name,
@@ -394,20 +417,20 @@ pub struct Input {
 /// numbers into it (`Arc`).
 #[derive(Debug, PartialEq)]
 pub struct Encoded {
-    pub group: Group,
     table: Arc<Table>,
     /// The input columns: categorical ones first, then numeric ones.
     pub inputs: Vec<Input>,
     categorical: usize,
     /// Columns of the model input: the one-hot block, then the numbers.
     pub width: usize,
-    /// Each task's 0/1 label, per row.
+    /// Each task's label per row: 0/1, or a standardised number for a regression task.
     pub labels: [Vec<f32>; 2],
     pub train_rows: usize,
     pub test_rows: usize,
 }
 
 impl Encoded {
+    /// A census task group: every column but education, marital status and income.
     pub fn new(table: Arc<Table>, group: Group) -> Result<Encoded, String> {
         let is = |name: &str, wanted: &[&str]| -> Result<Vec<f32>, String> {
             let c = table.column(name)?;
@@ -427,11 +450,21 @@ impl Encoded {
             Group::EducationMarital => is("education", &COLLEGE)?,
         };
         let used = |c: &Column| !NOT_INPUTS.contains(&c.name.as_str());
-        let numeric = |c: &Column| matches!(c.values, Values::Numbers(_));
+        Ok(Encoded::with_inputs(table, used, [main, never_married]))
+    }
+
+    /// The columns `used` accepts as inputs (categorical ones one-hot, numeric ones
+    /// standardised over the training rows, the census money columns after log(1 + v)),
+    /// with the two tasks' `labels` (one per row).
+    pub fn with_inputs(
+        table: Arc<Table>,
+        used: impl Fn(&Column) -> bool,
+        labels: [Vec<f32>; 2],
+    ) -> Encoded {
         let mut inputs = Vec::new();
         let mut offset = 0;
         for (j, c) in table.columns.iter().enumerate() {
-            if used(c) && !numeric(c) {
+            if used(c) && matches!(c.values, Values::Codes(_)) {
                 inputs.push(Input {
                     name: c.name.clone(),
                     offset,
@@ -446,21 +479,17 @@ impl Encoded {
         }
         let categorical = inputs.len();
         for (j, c) in table.columns.iter().enumerate() {
-            let Values::Numbers(v) = &c.values else {
-                continue;
-            };
-            if !used(c) {
+            if !used(c) || matches!(c.values, Values::Codes(_)) {
                 continue;
             }
             let log = LOG_SCALED.contains(&c.name.as_str());
-            let train = &v[..table.train_rows];
+            let train: Vec<f64> = (0..table.train_rows)
+                .filter_map(|i| c.values.number(i))
+                .map(|x| scaled(x, log))
+                .collect();
             let n = train.len().max(1) as f64;
-            let mean = train.iter().map(|&x| scaled(x, log)).sum::<f64>() / n;
-            let var = train
-                .iter()
-                .map(|&x| (scaled(x, log) - mean).powi(2))
-                .sum::<f64>()
-                / n;
+            let mean = train.iter().sum::<f64>() / n;
+            let var = train.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n;
             inputs.push(Input {
                 name: c.name.clone(),
                 offset,
@@ -472,16 +501,15 @@ impl Encoded {
             });
             offset += 1;
         }
-        Ok(Encoded {
-            group,
+        Encoded {
             inputs,
             categorical,
             width: offset,
-            labels: [main, never_married],
+            labels,
             train_rows: table.train_rows,
             test_rows: table.test_rows,
             table,
-        })
+        }
     }
 
     pub fn rows(&self) -> usize {
@@ -492,45 +520,64 @@ impl Encoded {
     pub fn write_row(&self, i: usize, out: &mut [f32]) {
         out.fill(0.0);
         for input in &self.inputs {
-            match &self.table.columns[input.column].values {
-                Values::Codes(v) => out[input.offset + v[i] as usize] = 1.0,
-                Values::Numbers(v) => {
-                    out[input.offset] = ((scaled(v[i], input.log) - input.mean) / input.sd) as f32
+            let values = &self.table.columns[input.column].values;
+            match (values, values.number(i)) {
+                (Values::Codes(v), _) => out[input.offset + v[i] as usize] = 1.0,
+                (_, Some(x)) => {
+                    out[input.offset] = ((scaled(x, input.log) - input.mean) / input.sd) as f32
                 }
+                (_, None) => unreachable!("a column is categorical or numeric"),
             }
         }
     }
 
     /// How input column `name` sorts people into groups: the groups' names and each
-    /// row's group. Categorical columns group by level; numeric ones by bands (age by
-    /// decade of working life, weeks worked by quarter of the year, the rest as none or
-    /// some).
+    /// row's group. Categorical columns group by level; numeric ones by bands: age by
+    /// decade of working life, weeks worked by quarter of the year, other whole-number
+    /// census columns as none or some, any other numbers by their training quartiles.
     pub fn groups(&self, name: &str) -> Option<(Vec<String>, Vec<u16>)> {
         let input = self.inputs.iter().find(|c| c.name == name)?;
-        let v = match &self.table.columns[input.column].values {
-            Values::Codes(v) => {
+        let values = &self.table.columns[input.column].values;
+        let edges: Vec<f64> = match (name, values) {
+            (_, Values::Codes(v)) => {
                 return Some((input.levels.clone(), v.iter().map(|&k| k as u16).collect()))
             }
-            Values::Numbers(v) => v,
+            ("age", _) => vec![18.0, 25.0, 35.0, 45.0, 55.0, 65.0],
+            ("weeks_worked_in_year", _) => vec![1.0, 13.0, 26.0, 39.0, 52.0],
+            (_, Values::Numbers(_)) => vec![1.0],
+            (_, Values::Reals(v)) => {
+                let mut train: Vec<f64> = v[..self.train_rows].iter().map(|&x| x as f64).collect();
+                train.sort_by(f64::total_cmp);
+                let mut q: Vec<f64> = [0.25, 0.5, 0.75]
+                    .iter()
+                    .filter_map(|p| train.get((p * train.len() as f64) as usize).copied())
+                    .collect();
+                q.dedup();
+                q
+            }
         };
-        let edges: &[u32] = match name {
-            "age" => &[18, 25, 35, 45, 55, 65],
-            "weeks_worked_in_year" => &[1, 13, 26, 39, 52],
-            _ => &[1],
-        };
+        let whole = matches!(values, Values::Numbers(_));
         let mut names = Vec::with_capacity(edges.len() + 1);
         for (k, &edge) in edges.iter().enumerate() {
-            let low = if k == 0 { 0 } else { edges[k - 1] };
-            names.push(if edge - low == 1 {
-                low.to_string()
-            } else {
-                format!("{low}–{}", edge - 1)
+            let low = if k == 0 { 0.0 } else { edges[k - 1] };
+            names.push(match (whole, k) {
+                (true, _) if edge - low == 1.0 => format!("{low}"),
+                (true, _) => format!("{low}–{}", edge - 1.0),
+                (false, 0) => format!("< {}", short(edge)),
+                (false, _) => format!("{}–{}", short(low), short(edge)),
             });
         }
-        names.push(format!("{}+", edges[edges.len() - 1]));
-        let bands = v
-            .iter()
-            .map(|&x| edges.iter().take_while(|&&e| x >= e).count() as u16)
+        let top = edges.last().copied().unwrap_or(0.0);
+        names.push(if whole {
+            format!("{top}+")
+        } else {
+            format!("≥ {}", short(top))
+        });
+        let bands = (0..self.rows())
+            .map(|i| {
+                let x = values.number(i).unwrap_or(0.0);
+                edges.iter().take_while(|&&e| x >= e).count() as u16
+            })
             .collect();
         Some((names, bands))
     }
@@ -556,12 +603,20 @@ impl Encoded {
     }
 }
 
-fn scaled(v: u32, log: bool) -> f64 {
+fn scaled(v: f64, log: bool) -> f64 {
     if log {
-        (v as f64).ln_1p()
+        v.ln_1p()
     } else {
-        v as f64
+        v
     }
+}
+
+/// A band edge as people read it: rounded to three decimals.
+fn short(x: f64) -> String {
+    format!("{}", (x * 1e3).round() / 1e3)
+        .chars()
+        .take(8)
+        .collect()
 }
 
 /// The census data the process has loaded, and each group's encoding of it once built:

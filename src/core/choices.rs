@@ -42,10 +42,12 @@ pub enum Source {
     Census1,
     /// Group 2: education at least college and never married.
     Census2,
+    /// A CSV file loaded in the page (`core::csv`): its label columns are the tasks.
+    Csv,
 }
 
 impl Source {
-    pub const NAMES: [&'static str; 3] = ["synthetic", "census1", "census2"];
+    pub const NAMES: [&'static str; 4] = ["synthetic", "census1", "census2", "csv"];
 
     pub(crate) fn name(self) -> &'static str {
         Source::NAMES[self as usize]
@@ -54,7 +56,7 @@ impl Source {
     /// The census task group, for census data.
     pub fn group(self) -> Option<Group> {
         match self {
-            Source::Synthetic => None,
+            Source::Synthetic | Source::Csv => None,
             Source::Census1 => Some(Group::IncomeMarital),
             Source::Census2 => Some(Group::EducationMarital),
         }
@@ -68,10 +70,17 @@ impl FromStr for Source {
         Source::NAMES
             .iter()
             .position(|&n| n == s)
-            .map(|i| [Source::Synthetic, Source::Census1, Source::Census2][i])
+            .map(|i| {
+                [
+                    Source::Synthetic,
+                    Source::Census1,
+                    Source::Census2,
+                    Source::Csv,
+                ][i]
+            })
             .ok_or_else(|| {
                 format!(
-                    "unknown data source '{}' (expected synthetic, census1 or census2)",
+                    "unknown data source '{}' (expected synthetic, census1, census2 or csv)",
                     shorten(&s)
                 )
             })
@@ -166,7 +175,7 @@ pub const CHOICES: &[Choice] = &[
     Choice {
         name: "source",
         options: &Source::NAMES,
-        help: "The data: the paper's synthetic data (section 3.2), or the UCI Census-income data's task group 1 (income, never married) or 2 (education, never married) of section 6.",
+        help: "The data: the paper's synthetic data (section 3.2), the UCI Census-income data's task group 1 (income, never married) or 2 (education, never married) of section 6, or a CSV file loaded in the page (csv).",
     },
     Choice {
         name: "streaming",

@@ -8,9 +8,10 @@
 //! p; we measure and report it.
 
 use crate::core::census::{self, Encoded};
+use crate::core::csv;
 use crate::core::metrics::{median, pearson};
 use crate::core::rng::{Rng, Stream};
-use crate::core::settings::{Settings, TaskKind};
+use crate::core::settings::{Settings, Source, TaskKind};
 use ndarray::{s, Array2, ArrayView2};
 use std::sync::Arc;
 
@@ -220,16 +221,17 @@ pub struct Dataset {
 
 impl Dataset {
     /// The data for `settings` (assumed valid): generated, or the seed's split of the
-    /// installed census data (`census::install`), which must be loaded.
+    /// installed census data (`census::install`) or CSV (`csv::install`), which must be loaded.
     pub fn generate(settings: &Settings) -> Dataset {
         Dataset::load(settings).unwrap_or_else(|e| panic!("{e}"))
     }
 
     /// The data for `settings`, or why it cannot be had (census data not loaded).
     pub fn load(settings: &Settings) -> Result<Dataset, String> {
-        match settings.source.group() {
-            None => Ok(Dataset::synthetic(settings)),
-            Some(group) => Ok(Dataset::census(census::installed(group)?, settings.seed)),
+        match (settings.source, settings.source.group()) {
+            (Source::Csv, _) => Ok(Dataset::tabular(csv::installed()?, settings.seed)),
+            (_, None) => Ok(Dataset::synthetic(settings)),
+            (_, Some(group)) => Ok(Dataset::tabular(census::installed(group)?, settings.seed)),
         }
     }
 
@@ -238,9 +240,9 @@ impl Dataset {
         self.test.x.width()
     }
 
-    /// The seed's split of census data: all training rows, the test rows halved at random
-    /// into validation and test (section 6.1).
-    pub fn census(table: Arc<Encoded>, seed: u32) -> Dataset {
+    /// The seed's split of census or CSV data: all training rows, the held-out rows
+    /// halved at random into validation and test (section 6.1).
+    pub fn tabular(table: Arc<Encoded>, seed: u32) -> Dataset {
         let [train, validation, test] = table.split(seed);
         let label_pearson = table.label_pearson(&train);
         let split = |rows: Vec<u32>| Split {

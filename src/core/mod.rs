@@ -5,6 +5,7 @@ pub mod axis;
 pub mod catalogue;
 pub mod census;
 pub mod choices;
+pub mod csv;
 pub mod data;
 pub mod kernels;
 pub mod layers;

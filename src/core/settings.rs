@@ -311,19 +311,21 @@ impl Settings {
             });
         }
         if self.source != Source::Synthetic {
+            // A CSV's tasks are whatever its label columns are; census tasks are binary.
+            let census = self.source.group().is_some();
             let problems = [
                 (
                     self.streaming,
                     "streaming",
-                    "census data is a fixed set: streaming must be off",
+                    "census and CSV data are fixed sets: streaming must be off",
                 ),
                 (
-                    self.task1 != TaskKind::Binary,
+                    census && self.task1 != TaskKind::Binary,
                     "task1",
                     "census tasks are binary",
                 ),
                 (
-                    self.task2 != TaskKind::Binary,
+                    census && self.task2 != TaskKind::Binary,
                     "task2",
                     "census tasks are binary",
                 ),

@@ -51,6 +51,43 @@ pub fn load_census(bytes: &[u8]) -> Result<JsValue, JsError> {
     Ok(to_js(&columns))
 }
 
+/// A CSV file's column names (its header row), or why it cannot be read. `bytes` must be
+/// UTF-8 text.
+#[wasm_bindgen(js_name = csvHeader)]
+pub fn csv_header(bytes: &[u8]) -> Result<Vec<String>, JsError> {
+    crate::core::csv::header(utf8(bytes)?).map_err(|e| JsError::new(&e))
+}
+
+/// Reads a CSV file with `labels` (two column names) as the tasks of `kinds` (regression
+/// or binary) and makes it the data of `csv` settings in this thread. Returns what was
+/// made of it (`core::csv::Report`); a file that cannot be read is refused with the reason.
+#[wasm_bindgen(js_name = loadCsv)]
+pub fn load_csv(bytes: &[u8], labels: Vec<String>, kinds: Vec<String>) -> Result<JsValue, JsError> {
+    let pair = |v: &[String], what: &str| -> Result<[String; 2], JsError> {
+        <[String; 2]>::try_from(v.to_vec())
+            .map_err(|_| JsError::new(&format!("two {what} are needed")))
+    };
+    let [k1, k2] = pair(&kinds, "task kinds")?;
+    let parse = |k: &str| k.parse::<TaskKind>().map_err(|e| JsError::new(&e));
+    let choice = crate::core::csv::Choice {
+        labels: pair(&labels, "label columns")?,
+        kinds: [parse(&k1)?, parse(&k2)?],
+    };
+    let (data, report) =
+        crate::core::csv::load(utf8(bytes)?, &choice).map_err(|e| JsError::new(&e))?;
+    crate::core::csv::install(data);
+    Ok(to_js(&report))
+}
+
+fn utf8(bytes: &[u8]) -> Result<&str, JsError> {
+    std::str::from_utf8(bytes).map_err(|e| {
+        JsError::new(&format!(
+            "the file is not UTF-8 text (byte {} is not): save it as UTF-8 CSV",
+            e.valid_up_to() + 1
+        ))
+    })
+}
+
 /// The numeric settings table: name, min, max, integer, help.
 #[wasm_bindgen]
 pub fn fields() -> JsValue {
