@@ -391,3 +391,62 @@ fn census_data_converts_and_trains_with_auc() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Your own CSV on the command line: `mmoe train --csv FILE --labels A,B --kinds ...`
+/// trains on it and reports AUC for a binary label; a hostile file is refused.
+#[test]
+fn train_reads_your_own_csv() {
+    let dir = std::env::temp_dir().join(format!("mmoe-csv-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut text = String::from("x,colour,spend,bought\n");
+    for i in 0..400 {
+        let x = (i as f64 * 0.37).sin();
+        let bought = if x > 0.0 { "yes" } else { "no" };
+        text += &format!(
+            "{x:.3},{},{:.3},{bought}\n",
+            ["red", "blue"][i % 2],
+            2.0 * x + (i % 2) as f64
+        );
+    }
+    let file = dir.join("shop.csv");
+    std::fs::write(&file, &text).unwrap();
+    let path = file.to_str().unwrap();
+    let o = mmoe(&[
+        "train",
+        "--csv",
+        path,
+        "--labels",
+        "spend,bought",
+        "--kinds",
+        "regression,binary",
+        "--steps",
+        "400",
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(j["test_auc"][1].as_f64().unwrap() > 0.9, "{j}");
+    assert!(j["test_auc"][0].is_null(), "{j}");
+    assert_eq!(j["settings"]["source"], "csv");
+    std::fs::write(&file, text.replace("red", "=cmd()")).unwrap();
+    let o = mmoe(&[
+        "train",
+        "--csv",
+        path,
+        "--labels",
+        "spend,bought",
+        "--steps",
+        "5",
+        "-q",
+    ]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("spreadsheet formula"));
+    let o = mmoe(&["sweep", "--source", "csv", "--seeds", "1", "--steps", "1"]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -6,7 +6,8 @@ use flate2::read::GzDecoder;
 use flate2::write::GzEncoder;
 use flate2::Compression;
 use mmoe::core::census::{self, Table};
-use mmoe::core::settings::Settings;
+use mmoe::core::csv;
+use mmoe::core::settings::{Settings, Source};
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
@@ -77,8 +78,66 @@ pub fn read_table(path: &str) -> Result<Table, String> {
     Table::decode(&bytes).map_err(|e| format!("{path}: {e}"))
 }
 
-/// Loads the census data when `settings` train on it.
-pub fn load_for(settings: &Settings, m: &ArgMatches) -> Result<(), String> {
+/// `mmoe train`'s flags for your own CSV file (as the page's *Your own CSV…*).
+pub fn csv_args() -> [Arg; 3] {
+    [
+        Arg::new("csv").long("csv").value_name("FILE.csv").help(
+            "Train on your own CSV file (a header row; every column but the labels is an input)",
+        ),
+        Arg::new("labels")
+            .long("labels")
+            .value_name("A,B")
+            .requires("csv")
+            .help("The CSV's two label columns: task 1, task 2"),
+        Arg::new("kinds")
+            .long("kinds")
+            .value_name("K1,K2")
+            .default_value("binary,binary")
+            .help("Each label's task: binary or regression"),
+    ]
+}
+
+/// Loads the data `settings` train on: the census data, or a `--csv` file (which makes
+/// them csv settings, its label kinds the tasks').
+pub fn load_for(settings: &mut Settings, m: &ArgMatches) -> Result<(), String> {
+    if let Some(path) = m.try_get_one::<String>("csv").ok().flatten() {
+        let text = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+        let text = String::from_utf8(text).map_err(|_| format!("{path} is not UTF-8 text"))?;
+        let pair = |name: &str| -> Result<[String; 2], String> {
+            let value = m
+                .get_one::<String>(name)
+                .ok_or_else(|| format!("--csv needs --{name} A,B"))?;
+            let parts: Vec<String> = value.split(',').map(|v| v.trim().to_string()).collect();
+            <[String; 2]>::try_from(parts)
+                .map_err(|_| format!("--{name}: two names, comma-separated"))
+        };
+        let [k1, k2] = pair("kinds")?;
+        let choice = csv::Choice {
+            labels: pair("labels")?,
+            kinds: [k1.parse()?, k2.parse()?],
+        };
+        let (data, report) = csv::load(&text, &choice).map_err(|e| format!("{path}: {e}"))?;
+        eprintln!(
+            "{path}: {} rows ({} for training), {} numeric and {} categorical inputs, dropped: {:?}",
+            report.rows,
+            report.train_rows,
+            report.numeric.len(),
+            report.categorical.len(),
+            report.dropped
+        );
+        csv::install(data);
+        (settings.source, settings.streaming) = (Source::Csv, false);
+        (settings.task1, settings.task2) = (choice.kinds[0], choice.kinds[1]);
+        return settings.validate().map_err(|v| {
+            v.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; ")
+        });
+    }
+    if settings.source == Source::Csv {
+        return Err("source csv needs --csv FILE --labels A,B".into());
+    }
     if settings.source.group().is_none() {
         return Ok(());
     }

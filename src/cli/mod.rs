@@ -5,7 +5,7 @@
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
 use indicatif::{ProgressBar, ProgressStyle};
-use mmoe::core::settings::{ModelKind, Settings, Source, CHOICES, DATA_PRESETS, FIELDS};
+use mmoe::core::settings::{ModelKind, Settings, CHOICES, DATA_PRESETS, FIELDS};
 use mmoe::experiment::grid::FINAL_WINDOW;
 use mmoe::{Session, TASKS};
 use serde_json::json;
@@ -125,9 +125,6 @@ fn settings_from(matches: &ArgMatches) -> Result<Settings, Vec<String>> {
                 .expect("clap checked the value");
         }
     }
-    if settings.source == Source::Csv {
-        errors.push("source: csv is a file loaded in the page; the command line trains the synthetic or census data".into());
-    }
     if let Err(violations) = settings.validate() {
         let already: Vec<String> = errors.clone();
         errors.extend(
@@ -163,6 +160,7 @@ fn cli() -> Command {
                 .arg(Arg::new("curve").long("curve").value_name("FILE.csv").help("Write every step's training losses, and the test losses every --eval-every steps, to a CSV file"))
                 .arg(switch("quiet", "No progress bar").short('q'))
                 .arg(census::file_arg())
+                .args(census::csv_args())
                 .args(settings_args()),
         )
         .subcommand(census::command())
@@ -198,7 +196,7 @@ fn usage_error(errors: &[String]) -> ExitCode {
 }
 
 fn train(m: &ArgMatches) -> ExitCode {
-    let settings = match settings_from(m) {
+    let mut settings = match settings_from(m) {
         Ok(s) => s,
         Err(errors) => return usage_error(&errors),
     };
@@ -208,7 +206,7 @@ fn train(m: &ArgMatches) -> ExitCode {
         .parse()
         .expect("clap checked the value");
     let steps = *m.get_one::<u64>("steps").unwrap() as usize;
-    if let Err(e) = census::load_for(&settings, m) {
+    if let Err(e) = census::load_for(&mut settings, m) {
         eprintln!("error: {e}");
         return ExitCode::FAILURE;
     }

@@ -96,6 +96,12 @@ pub fn run(m: &ArgMatches) -> ExitCode {
         }
     };
     let steps = *m.get_one::<u64>("steps").unwrap() as usize;
+    if base.source == mmoe::core::settings::Source::Csv {
+        errors.push(
+            "source: the sweep reads the synthetic or census data (mmoe train --csv reads a CSV)"
+                .into(),
+        );
+    }
     if errors.is_empty() && base.source.group().is_some() {
         return census_sweep(m, &base, &models, steps);
     }
@@ -169,7 +175,7 @@ fn redraw(dir: &std::path::Path) -> ExitCode {
 /// census group, seeds spread over the threads; prints the table beside the paper's and
 /// writes census.json.
 fn census_sweep(m: &ArgMatches, base: &Settings, models: &[ModelKind], steps: usize) -> ExitCode {
-    if let Err(e) = super::census::load_for(base, m) {
+    if let Err(e) = super::census::load_for(&mut base.clone(), m) {
         eprintln!("error: {e}");
         return ExitCode::FAILURE;
     }
