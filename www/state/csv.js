@@ -4,7 +4,7 @@
 // large, not UTF-8, malformed rows, formula cells, a label that does not fit — is said
 // in the panel and nothing changes.
 
-import { t } from './i18n.js';
+import { t } from '../language/i18n.js';
 
 const MAX_BYTES = 20 * 1024 * 1024; // core::csv::MAX_BYTES
 

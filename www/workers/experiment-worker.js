@@ -2,8 +2,8 @@
 // computation (`ExperimentSeed`: every model at every correlation of the seed together),
 // and hands each seed's cells back to the page, which gathers them.
 
-import init, { ExperimentSeed } from './pkg/mmoe.js';
-import { ToExperiment as In, FromExperiment as Out, message } from './messages.js';
+import init, { ExperimentSeed } from '../pkg/mmoe.js';
+import { ToExperiment as In, FromExperiment as Out, message } from '../state/messages.js';
 
 /** Steps between two progress messages. */
 const STEPS = 50;

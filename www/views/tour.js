@@ -2,9 +2,9 @@
 // claim and the live ✓/✗ verdict, the "apply the fix" button. The presets themselves
 // (settings, texts, checks) are in presets.js.
 
-import { store } from './store.js';
-import { t } from './i18n.js';
-import { PRESETS, presetSettings, matches } from './presets.js';
+import { store } from '../state/store.js';
+import { t } from '../language/i18n.js';
+import { PRESETS, presetSettings, matches } from '../state/presets.js';
 import { recentGroup } from './figure4.js';
 
 const $ = (id) => document.getElementById(id);

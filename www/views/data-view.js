@@ -5,9 +5,9 @@
 // so a row keeps its colour in every panel: at p = 1 the colours run in order in both
 // tasks, at lower p task 2 shuffles them. Redrawn when p or a data setting changes.
 
-import { dataView } from './pkg/mmoe.js';
-import { t } from './i18n.js';
-import { expertColour } from './catalogue.js';
+import { dataView } from '../pkg/mmoe.js';
+import { t } from '../language/i18n.js';
+import { expertColour } from '../state/catalogue.js';
 import { fit, axes } from './plot.js';
 
 const ROWS = 300;

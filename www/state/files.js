@@ -4,7 +4,7 @@
 
 import { store } from './store.js';
 import { runJson, runCsv, download, downloadCanvas, readSettingsFile } from './exporter.js';
-import { status } from './status.js';
+import { status } from '../views/status.js';
 
 const $ = (id) => document.getElementById(id);
 

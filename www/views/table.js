@@ -2,9 +2,9 @@
 // training loss, latest test loss, status), refreshed at most every REFRESH_MS while
 // training.
 
-import { store } from './store.js';
-import { t } from './i18n.js';
-import { modelLabel, swatch } from './catalogue.js';
+import { store } from '../state/store.js';
+import { t } from '../language/i18n.js';
+import { modelLabel, swatch } from '../state/catalogue.js';
 
 const $ = (id) => document.getElementById(id);
 const REFRESH_MS = 250;

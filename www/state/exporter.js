@@ -3,7 +3,7 @@
 // validation as URL parameters, and come back with the same kind of notices. A run is
 // read through its RunHistory (store.js).
 
-import { t } from './i18n.js';
+import { t } from '../language/i18n.js';
 
 export const FORMAT = 'mmoe-playground-run';
 const num = (v) => (Number.isFinite(v) ? v : null);

@@ -2,8 +2,8 @@
 // a few hundred milliseconds for a whole curve) off the page's thread, one request at a
 // time, and says how long it took.
 
-import init, { labelCurveAt } from './pkg/mmoe.js';
-import { ToLabels as In, FromLabels as Out, message } from './messages.js';
+import init, { labelCurveAt } from '../pkg/mmoe.js';
+import { ToLabels as In, FromLabels as Out, message } from '../state/messages.js';
 
 let loaded = null;
 

@@ -5,8 +5,8 @@
 // typed arrays (transferred, not copied). The messages it takes and
 // sends are listed in messages.js.
 
-import init, { Playground, Comparison, loadCensus, loadCsv } from './pkg/mmoe.js';
-import { ToTrainer as In, FromTrainer as Out, message } from './messages.js';
+import init, { Playground, Comparison, loadCensus, loadCsv } from '../pkg/mmoe.js';
+import { ToTrainer as In, FromTrainer as Out, message } from '../state/messages.js';
 
 const SLICE_MS = 12; // time spent training before yielding to messages
 const FLUSH_MS = 50; // at most this often a 'data' message: the page's thread stays cheap

@@ -3,9 +3,9 @@
 // the CLI) and each change reported with how it has to be applied: live (correlation,
 // learning rate: the trainer changes them while training) or by rebuilding the models.
 
-import { store } from './store.js';
-import { t, has, extend } from './i18n.js';
-import { modelNames, modelLabel, swatch } from './catalogue.js';
+import { store } from '../state/store.js';
+import { t, has, extend } from '../language/i18n.js';
+import { modelNames, modelLabel, swatch } from '../state/catalogue.js';
 
 const LIVE = new Set(['correlation', 'lr']);
 const $ = (id) => document.getElementById(id);

@@ -3,9 +3,9 @@
 // run (after a settings change or a Reset, which keep the pins) draws beside it. Up to
 // MAX_PINS; the list under the chart says how each differs from the current settings.
 
-import { store } from './store.js';
-import { t } from './i18n.js';
-import { modelLabel, modelColour } from './catalogue.js';
+import { store } from '../state/store.js';
+import { t } from '../language/i18n.js';
+import { modelLabel, modelColour } from '../state/catalogue.js';
 import { loss } from './readout.js';
 
 export const MAX_PINS = 4;

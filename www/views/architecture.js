@@ -8,9 +8,9 @@
 // SVG, built once per model, size, language and mode; while training only the edges'
 // widths, the boxes' fills and the numbers change, at most every REDRAW_MS.
 
-import { store } from './store.js';
-import { t } from './i18n.js';
-import { modelLabel, expertColour } from './catalogue.js';
+import { store } from '../state/store.js';
+import { t } from '../language/i18n.js';
+import { modelLabel, expertColour } from '../state/catalogue.js';
 import { fit, axes, INK, MUTED } from './plot.js';
 
 const SVG = 'http://www.w3.org/2000/svg';

@@ -15,7 +15,7 @@
 // (preset 7: the live Figure 4 view at exactly its budget step, which the view reaches a
 // few steps after the models, as it starts after their first steps).
 
-import { extend } from './i18n.js';
+import { extend } from '../language/i18n.js';
 import { gateL1 } from './store.js';
 
 const meanTest = (m) => {

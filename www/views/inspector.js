@@ -4,9 +4,9 @@
 // how much each expert's gate weight varies from sample to sample (input-dependent
 // routing, or a constant mixture?). Plain canvas 2D, drawn only when something changed.
 
-import { store } from './store.js';
-import { t } from './i18n.js';
-import { isGated, modelLabel, modelColour, expertColour } from './catalogue.js';
+import { store } from '../state/store.js';
+import { t } from '../language/i18n.js';
+import { isGated, modelLabel, modelColour, expertColour } from '../state/catalogue.js';
 import { fit, font, INK, MUTED, GRID } from './plot.js';
 
 const REFRESH_MS = 1000;

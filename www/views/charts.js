@@ -2,8 +2,8 @@
 // src/web/charts/); this module sizes the canvases for the screen's pixel density and
 // draws at most once per animation frame, and only when new data arrived.
 
-import { t } from './i18n.js';
-import { isGated } from './catalogue.js';
+import { t } from '../language/i18n.js';
+import { isGated } from '../state/catalogue.js';
 
 const LOSS_MS = 100; // at most 10 loss-chart redraws a second while training
 const HEATMAP_MS = 200;

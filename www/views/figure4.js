@@ -7,10 +7,10 @@
 // how far each model is from MMoE in each panel, from the means.
 
 import { fitBackingStore, taskLabel } from './charts.js';
-import { t } from './i18n.js';
-import { modelColour, modelLabel } from './catalogue.js';
-import { RunHistory } from './store.js';
-import { figure4Cells, figure4Seeds, FIGURE4_MAX_SEEDS } from './plan.js';
+import { t } from '../language/i18n.js';
+import { modelColour, modelLabel } from '../state/catalogue.js';
+import { RunHistory } from '../state/store.js';
+import { figure4Cells, figure4Seeds, FIGURE4_MAX_SEEDS } from '../state/plan.js';
 import { Readout, loss } from './readout.js';
 
 /** The two correlations compared: the ends of the paper's Figure 4. */

@@ -2,9 +2,9 @@
 // parsing, charts, figures) and the workers are handed the same compiled module, so
 // nothing is fetched or compiled twice.
 
-import init from './pkg/mmoe.js';
+import init from '../pkg/mmoe.js';
 
-const url = new URL('./pkg/mmoe_bg.wasm', import.meta.url);
+const url = new URL('../pkg/mmoe_bg.wasm', import.meta.url);
 
 /** The compiled module; streams when the server sends application/wasm. */
 export const compiled = WebAssembly.compileStreaming(fetch(url)).catch(async () => {

@@ -17,8 +17,8 @@
 // (a LIMIT message), so a paused page shows every model at about the same step
 // and a fast worker's spare time goes to the slow ones rather than to running ahead.
 
-import { ToTrainer as In, FromTrainer as Out, message } from './messages.js';
-import { costOf, figure4Cells, placeCells, planTraining } from './plan.js';
+import { ToTrainer as In, FromTrainer as Out, message } from '../state/messages.js';
+import { costOf, figure4Cells, placeCells, planTraining } from '../state/plan.js';
 
 const WINDOW = 100;
 const MAX_WORKERS = 8;

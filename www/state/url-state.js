@@ -5,7 +5,7 @@
 
 
 import { defaultModels } from './catalogue.js';
-import { LANGS } from './i18n.js';
+import { LANGS } from '../language/i18n.js';
 import { FIGURE4_MAX_SEEDS } from './plan.js';
 
 export const SPEEDS = [0, 500, 100, 20, 5, 1]; // steps per second; 0 = as fast as possible

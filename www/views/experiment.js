@@ -4,11 +4,11 @@
 // of `mmoe sweep` drawn live (by the same Rust code, on canvases) and the results as
 // JSON/CSV downloads.
 
-import { Experiment, drawSweepFigure, sweepFigureSize } from './pkg/mmoe.js';
-import { compiled, ready } from './wasm.js';
-import { ToExperiment, FromExperiment, message } from './messages.js';
-import { t, onLang, hasOwn } from './i18n.js';
-import { modelNames, modelLabel } from './catalogue.js';
+import { Experiment, drawSweepFigure, sweepFigureSize } from '../pkg/mmoe.js';
+import { compiled, ready } from '../workers/wasm.js';
+import { ToExperiment, FromExperiment, message } from '../state/messages.js';
+import { t, onLang, hasOwn } from '../language/i18n.js';
+import { modelNames, modelLabel } from '../state/catalogue.js';
 
 const $ = (id) => document.getElementById(id);
 const FIGURES = 4;
@@ -239,7 +239,7 @@ async function start(event) {
   const module = await compiled;
   const current = run;
   for (let i = 0; i < cores; i++) {
-    const worker = new Worker(new URL('./experiment-worker.js', import.meta.url), { type: 'module' });
+    const worker = new Worker(new URL('../workers/experiment-worker.js', import.meta.url), { type: 'module' });
     worker.onmessage = ({ data }) => run === current && onMessage(worker, data);
     worker.onerror = (err) => run === current && finish('exp.crashed', { error: err.message ?? '?' });
     worker.postMessage(message(ToExperiment.INIT, { module, config }));

@@ -3,9 +3,9 @@
 // mean for MMoE as a dashed reference on census data. Redrawn only when an evaluation
 // arrived.
 
-import { store } from './store.js';
-import { t } from './i18n.js';
-import { modelColour, modelLabel } from './catalogue.js';
+import { store } from '../state/store.js';
+import { t } from '../language/i18n.js';
+import { modelColour, modelLabel } from '../state/catalogue.js';
 import { fit, axes, INK, MUTED } from './plot.js';
 
 /** The paper's mean test AUC of MMoE per task (Tables 2 and 3). */

@@ -3,7 +3,7 @@
 
 import { store } from './store.js';
 import { PRESETS } from './presets.js';
-import { claimSnapshot, checkClaim } from './tour.js';
+import { claimSnapshot, checkClaim } from '../views/tour.js';
 
 const MAX_ROWS = 2000; // training-loss rows per model in a snapshot
 

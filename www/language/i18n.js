@@ -5,8 +5,8 @@
 // translated. Every value is plain text: it is set with textContent or setAttribute,
 // never as HTML.
 
-import en from './lang/en.js';
-import zh from './lang/zh.js';
+import en from './en.js';
+import zh from './zh.js';
 
 export const LANGS = ['en', 'zh'];
 

@@ -3,9 +3,9 @@
 // the page's thread never waits for it), the paper's Figure 2 read-offs, and a marker at
 // the slider's p with its r. Recomputed, debounced, when a data setting changes.
 
-import { figure2 } from './pkg/mmoe.js';
-import { ToLabels, FromLabels, message } from './messages.js';
-import { t } from './i18n.js';
+import { figure2 } from '../pkg/mmoe.js';
+import { ToLabels, FromLabels, message } from '../state/messages.js';
+import { t } from '../language/i18n.js';
 import { fit, axes, font, INK } from './plot.js';
 import { Readout } from './readout.js';
 
@@ -82,7 +82,7 @@ export class LabelCurve {
   /** Starts the worker (call once the page trains: it is not on the path to the first step). */
   start() {
     if (this.worker) return;
-    this.worker = new Worker(new URL('./label-curve-worker.js', import.meta.url), { type: 'module', name: 'mmoe-label-curve' });
+    this.worker = new Worker(new URL('../workers/label-curve-worker.js', import.meta.url), { type: 'module', name: 'mmoe-label-curve' });
     this.compiled.then((module) => this.worker.postMessage(message(ToLabels.MODULE, { module })));
     this.worker.onmessage = ({ data }) => this.receive(data);
     this.ask();

@@ -2,8 +2,8 @@
 // model's name, label, colour, whether it is gated and a one-line description, and the
 // experts' own palette. Call after the wasm instance is ready.
 
-import { modelCatalogue } from './pkg/mmoe.js';
-import { extend } from './i18n.js';
+import { modelCatalogue } from '../pkg/mmoe.js';
+import { extend } from '../language/i18n.js';
 
 let cached = null;
 const catalogue = () => (cached ??= modelCatalogue());

@@ -4,8 +4,8 @@
 // same per-sample test-set gates the inspector reads. A plain table, so every number is
 // readable (and focusable, with its meaning in its title) on every screen.
 
-import { t } from './i18n.js';
-import { expertColour } from './catalogue.js';
+import { t } from '../language/i18n.js';
+import { expertColour } from '../state/catalogue.js';
 
 const DEFAULT_COLUMN = 'age';
 const MIN_ROWS = 20; // smaller groups are listed but not coloured: their mean is noise

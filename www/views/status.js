@@ -1,7 +1,7 @@
 // The status line at the bottom, the notice banner (what was fixed in a link or a file)
 // and the toasts. Every text here is plain text (textContent): notices quote the URL.
 
-import { t, has, getLang } from './i18n.js';
+import { t, has, getLang } from '../language/i18n.js';
 
 const $ = (id) => document.getElementById(id);
 const STATUS_MS = 8000;

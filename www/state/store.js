@@ -2,7 +2,7 @@
 // losses, the test evaluations, the latest gates and a thinned gate history. Every other
 // module reads a run through the methods here instead of indexing its arrays.
 
-import { gateL1 as l1 } from './pkg/mmoe.js';
+import { gateL1 as l1 } from '../pkg/mmoe.js';
 
 /** Everything the page knows, in one place (main.js is the only writer of most of it). */
 export const store = {

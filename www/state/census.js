@@ -3,7 +3,7 @@
 // inflater. The workers decode and check it (wasm `loadCensus`); this module refuses
 // what is plainly not it — too large, not gzip, cut short — with a reason.
 
-export const CENSUS_URL = new URL('./data/census-income.bin.gz', import.meta.url).href;
+export const CENSUS_URL = new URL('../data/census-income.bin.gz', import.meta.url).href;
 const MAX_FETCH = 5 * 1024 * 1024; // the compressed file is 3.0 MB
 const MAX_BYTES = 32 * 1024 * 1024; // un-gzipped: 14.6 MB
 
