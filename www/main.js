@@ -23,6 +23,7 @@ import { DataView } from './data-view.js';
 import { Figure4, FIGURE4_P } from './figure4.js';
 import { Readout, loss } from './readout.js';
 import { Pins, MAX_PINS } from './pins.js';
+import { pinsParam } from './pin-link.js';
 import { figure4Seeds } from './plan.js';
 import { Trainers } from './trainers.js';
 import { censusBytes } from './census.js';
@@ -79,6 +80,7 @@ const isCensus = (settings) => settings.source !== 'synthetic';
 function build(reason) {
   store.resumeAfterBuild = store.running || store.resumeAfterBuild;
   store.running = false;
+  store.liveChange = null;
   updatePlayButton();
   setButtons(false);
   if (reason) status(reason.key, reason.values);
@@ -372,6 +374,7 @@ function onSettings(name, settings, notices, live) {
   syncUrl();
   if (name === 'eval_every') lossHint();
   if (live && changed.length === 1 && store.info.length) {
+    if (store.step > 0) store.liveChange ??= { key: name, step: store.step };
     post(name === 'lr' ? ToTrainer.LR : ToTrainer.CORRELATION, { value: settings[name] });
     return;
   }
@@ -510,9 +513,16 @@ function wire() {
   });
 }
 
+/**
+ * Copies a link to this view: the settings, and the pinned runs whose settings reproduce
+ * them (a pin whose run had a setting changed mid-run is left out, and the status says so).
+ */
 async function copyLink() {
   const link = new URL(window.location.href);
-  link.search = writeQuery({ ...store, autoplay: store.running }, store.defaults);
+  const query = writeQuery({ ...store, autoplay: store.running }, store.defaults);
+  const carried = store.pinned.filter((p) => !p.changed);
+  const pins = pinsParam(carried, store.defaults);
+  link.search = pins ? `${query}&pins=${pins}` : query;
   const out = $('link-out');
   out.value = link.href;
   out.classList.add('shown');
@@ -520,10 +530,13 @@ async function copyLink() {
   const button = $('copy-link');
   button.dataset.i18n = copied ? 'copied' : 'copy';
   button.textContent = t(button.dataset.i18n);
+  const left = store.pinned.filter((p) => p.changed).map((p) => p.label);
   if (!copied) {
     out.focus();
     out.select();
     status('status.copyfailed');
+  } else if (left.length) {
+    status('status.copiedpins', { labels: left.join(', ') });
   } else {
     status(store.running ? 'status.copiedplay' : 'status.copied');
   }
@@ -563,6 +576,7 @@ async function main() {
   new Readout({ canvas: $('loss-chart'), chart: () => parts.charts.loss, rows: lossRows, last: () => store.step });
   parts.pins = new Pins({ chart: parts.charts.loss, list: $('pins'), clear: $('pins-clear'), onChange: () => parts.charts.request() });
   $('pin').addEventListener('click', pin);
+  if (query.pins.length) parts.pins.restore(compiled, query.pins, (n, error) => status('pin.failed', { n, error }, { sticky: true }));
   parts.charts.setLecture(store.lecture);
   parts.inspector = new Inspector({
     select: $('inspector-model'),
@@ -660,6 +674,7 @@ async function main() {
     setLecture,
     setLang: applyLang,
     inspector: () => parts.inspector.state(),
+    inspectorSample: (i) => parts.inspector.sampleAt(i),
     people: () => parts.people.state(),
     architecture: () => parts.architecture.state(),
     labelCurve: () => parts.labelCurve.state(),
