@@ -45,7 +45,7 @@ export class Inspector {
         const to = { ArrowLeft: (i + n - 1) % n, ArrowRight: (i + 1) % n, Home: 0, End: n - 1 }[key];
         return n && to !== undefined ? to : null;
       },
-      first: () => (this.count() ? this.picked : null),
+      keyAt: () => (this.count() ? this.picked : null),
       onMove: (i) => this.pick(i),
     });
     document.getElementById('inspector-refresh').addEventListener('click', () => this.ask(true));

@@ -117,11 +117,12 @@ export class Readout {
  * `at(x, y)` (the item at a point in CSS pixels, or null), `rect(item)` ({x, y, w, h} in CSS
  * pixels, or null once gone), `rows(item)`, `move(item, key)` (where an arrow, Home or End
  * key goes, or null) and `first()` (where the keyboard starts); `onMove(item)` hears
- * keyboard moves. Items are compared with `same`.
+ * keyboard moves; `keyAt()`, when given, is where the keyboard is (the inspector's picked
+ * sample) whatever the pointer showed last. Items are compared with `same`.
  */
 export class PointReadout {
-  constructor({ canvas, at, rect, rows, move, first, onMove, round = false, same = (a, b) => a === b }) {
-    Object.assign(this, { canvas, at, rect, rows, move, first, onMove, same });
+  constructor({ canvas, at, rect, rows, move, first = () => null, onMove, keyAt = null, round = false, same = (a, b) => a === b }) {
+    Object.assign(this, { canvas, at, rect, rows, move, first, onMove, keyAt, same });
     this.item = null;
     this.mark = document.createElement('div');
     this.mark.className = round ? 'readout-mark round' : 'readout-mark';
@@ -138,8 +139,8 @@ export class PointReadout {
     canvas.addEventListener('pointerdown', pointAt); // a tap on touch
     canvas.addEventListener('pointerleave', (e) => e.pointerType === 'mouse' && document.activeElement !== canvas && this.hide());
     canvas.addEventListener('focus', () => {
-      const item = this.item ?? this.first();
-      if (item !== null) this.show(item);
+      const item = this.keyItem();
+      if (item !== null && this.tip.el.hidden) this.show(item); // a tap that focused it shows its own item
     });
     canvas.addEventListener('blur', () => this.hide());
     canvas.addEventListener('keydown', (e) => this.key(e));
@@ -166,12 +167,17 @@ export class PointReadout {
     this.tip.hide();
   }
 
+  /** Where the keyboard is: `keyAt()`, else the item shown last, else `first()`. */
+  keyItem() {
+    return this.keyAt?.() ?? this.item ?? this.first();
+  }
+
   key(e) {
     if (e.key === 'Escape') {
       this.hide();
       return;
     }
-    const from = this.item ?? this.first();
+    const from = this.keyItem();
     const to = from === null ? null : this.move(from, e.key);
     if (to === null) return;
     e.preventDefault();
