@@ -33,8 +33,9 @@ export function pinsParam(pins, defaults) {
 }
 
 /**
- * Reads a `pins=` value into [{settings, models, steps: {model: step}}], pushing a notice
- * (`{kind, pin?, …}`, worded by status.js) for whatever it drops or fixes.
+ * Reads a `pins=` value into [{n (its place in the link), settings, models, steps: {model:
+ * step}}], pushing a notice (`{kind, pin?, …}`, worded by status.js) for whatever it drops
+ * or fixes.
  */
 export function readPins(wasm, value, notices) {
   if (value.length > MAX_LENGTH) {
@@ -85,5 +86,5 @@ function readPin(wasm, text, n, notices) {
   if (parsed.settings.source !== 'synthetic') return bad('pin_census');
   const models = (parsed.models ?? []).filter((m) => m in steps);
   if (!models.length) return bad('pin_malformed');
-  return { settings: parsed.settings, models, steps: Object.fromEntries(models.map((m) => [m, steps[m]])) };
+  return { n, settings: parsed.settings, models, steps: Object.fromEntries(models.map((m) => [m, steps[m]])) };
 }

@@ -87,7 +87,7 @@ export class Pins {
         this.chart.addPin(pin.label);
         for (const model of pin.models) for (const chunk of chunks[model] ?? []) this.chart.pushPinned(model, chunk);
       } catch (error) {
-        failed(queue.indexOf(item) + 1, error?.message ?? String(error));
+        failed(item.pin.n, error?.message ?? String(error));
       }
       this.pending.splice(this.pending.indexOf(item), 1);
       this.changed();
@@ -146,7 +146,7 @@ export class Pins {
       ...this.pending.map(({ pin, done, total }) => {
         const li = document.createElement('li');
         li.className = 'pin-pending';
-        li.textContent = t('pin.rebuilding', { models: pin.models.map(modelLabel).join(', '), pct: Math.floor((100 * done) / total) });
+        li.textContent = t(done ? 'pin.rebuilding' : 'pin.queued', { models: pin.models.map(modelLabel).join(', '), pct: Math.floor((100 * done) / total) });
         return li;
       }),
     );

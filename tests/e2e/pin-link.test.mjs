@@ -87,6 +87,10 @@ for (const [name, width, height, lecture] of [
     await second.page.waitForFunction(() => window.mmoe._charts.loss.dirty === false);
     await second.page.locator('#loss-chart').scrollIntoViewIfNeeded();
     await second.page.screenshot({ path: screenshotPath(`pin-link-${name}.png`) });
+    // In Chinese, the list says the same (lecture mode keeps it off screen).
+    await second.page.evaluate(() => window.mmoe.setLang('zh'));
+    assert.match(await second.page.textContent('#pins'), /pin 1 · 第 300 步.*（现在 /);
+    await second.page.screenshot({ path: screenshotPath(`pin-link-${name}-zh.png`) });
     assert.deepEqual([...seen.errors, ...second.seen.errors], []);
     await second.context.close();
     await context.close();
