@@ -516,6 +516,7 @@ function wire() {
 /**
  * Copies a link to this view: the settings, and the pinned runs whose settings reproduce
  * them (a pin whose run had a setting changed mid-run is left out, and the status says so).
+ * Only the copied link carries pins, not the address bar: a reload would retrain them all.
  */
 async function copyLink() {
   const link = new URL(window.location.href);
