@@ -8,7 +8,7 @@ use mmoe::web::bindings::{
     choices, data_view, default_settings, fields, figure_2, label_curve, label_curve_at,
     parse_pairs, with_data_preset, Playground,
 };
-use mmoe::web::charts::{draw_gate_heatmap, LossChart};
+use mmoe::web::charts::{draw_gate_heatmap, gate_heatmap_cells, LossChart};
 use mmoe::web::experiment::Comparison;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
@@ -416,6 +416,60 @@ fn gate_heatmap_draws_numbers_on_cells() {
     assert!(ink(&c) > 5.0, "{}", ink(&c));
     // Too few weights for the experts: draws the title only, no panic.
     draw_gate_heatmap(c, &[0.5], 4, "short".into(), &[], true, 2.0).unwrap();
+}
+
+/// The cells the read-out reports are where the heatmap draws them: a dark cell for a large
+/// weight, the pale "cannot choose" fill for a zero; in CSS pixels at any pixel ratio.
+#[wasm_bindgen_test]
+fn gate_heatmap_cells_are_where_the_cells_are_drawn() {
+    let gates = [0.5f32, 0.25, 0.25, 0.0, 0.0, 0.1, 0.2, 0.7];
+    let c = canvas(360, 160);
+    draw_gate_heatmap(c.clone(), &gates, 4, "test".into(), &[1.0, 0.8], false, 1.0).unwrap();
+    let cells = gate_heatmap_cells(360, 160, 4, 2, false, 1.0);
+    assert_eq!(
+        cells.len(),
+        4 * 3 * 4,
+        "[x, y, w, h] for 4 experts × (2 tasks + use)"
+    );
+    let ctx: web_sys::CanvasRenderingContext2d =
+        c.get_context("2d").unwrap().unwrap().dyn_into().unwrap();
+    // Just inside a cell's top-left corner (clear of its number): its fill colour.
+    let fill = |k: usize| {
+        let (x, y) = (cells[4 * k] + 3.0, cells[4 * k + 1] + 3.0);
+        let px = ctx.get_image_data(x, y, 1.0, 1.0).unwrap().data();
+        (px[0], px[1], px[2])
+    };
+    let dark = fill(7); // task 2, expert 4: 0.7
+    assert!(dark.0 < 120 && dark.1 < 200, "{dark:?}");
+    assert_eq!(
+        fill(3),
+        (0xf1, 0xf2, 0xf4),
+        "task 1, expert 4: cannot choose"
+    );
+    // At pixel ratio 2 the same cells, in CSS pixels, within a device pixel's rounding.
+    let hi = gate_heatmap_cells(720, 320, 4, 2, false, 2.0);
+    for (a, b) in cells.iter().zip(&hi) {
+        assert!((a - b).abs() <= 1.0, "{a} vs {b}");
+    }
+}
+
+/// A run rebuilt elsewhere joins the loss chart as a pinned ghost, its curves pushed in.
+#[wasm_bindgen_test]
+fn loss_chart_takes_a_rebuilt_pin() {
+    let mut chart = LossChart::new();
+    chart.reset(models(&["mmoe"]));
+    chart.add_pin("pin 1".into());
+    chart.push_pinned("sb".into(), &[1.0, 2.0, 3.0, 2.0, 1.5, 2.5]);
+    chart.push_pinned("mmoe".into(), &[1.0, 1.0, 1.0]);
+    assert_eq!(chart.pinned_count(), 1);
+    assert_eq!(
+        chart.loss_range(),
+        vec![1.0, 3.0],
+        "the ghost's losses set the range"
+    );
+    let c = canvas(600, 300);
+    chart.draw(c.clone()).unwrap();
+    assert!(ink(&c) > 1.2, "{}", ink(&c));
 }
 
 /// Census data through the binding: a small table in the compact format is loaded (its

@@ -23,6 +23,7 @@ import { DataView } from './views/data-view.js';
 import { Figure4, FIGURE4_P } from './views/figure4.js';
 import { Readout, loss } from './views/readout.js';
 import { Pins, MAX_PINS } from './views/pins.js';
+import { pinsParam } from './state/pin-link.js';
 import { figure4Seeds } from './state/plan.js';
 import { Trainers } from './workers/trainers.js';
 import { censusBytes } from './state/census.js';
@@ -81,6 +82,7 @@ const isCensus = (settings) => settings.source !== 'synthetic';
 function build(reason) {
   store.resumeAfterBuild = store.running || store.resumeAfterBuild;
   store.running = false;
+  store.liveChange = null;
   updatePlayButton();
   setButtons(false);
   if (reason) status(reason.key, reason.values);
@@ -391,6 +393,7 @@ function onSettings(name, settings, notices, live) {
   syncUrl();
   if (name === 'eval_every') lossHint();
   if (live && changed.length === 1 && store.info.length) {
+    if (store.step > 0) store.liveChange ??= { key: name, step: store.step };
     post(name === 'lr' ? ToTrainer.LR : ToTrainer.CORRELATION, { value: settings[name] });
     return;
   }
@@ -530,9 +533,17 @@ function wire() {
   });
 }
 
+/**
+ * Copies a link to this view: the settings, and the pinned runs whose settings reproduce
+ * them (a pin whose run had a setting changed mid-run is left out, and the status says so).
+ * Only the copied link carries pins, not the address bar: a reload would retrain them all.
+ */
 async function copyLink() {
   const link = new URL(window.location.href);
-  link.search = writeQuery({ ...store, autoplay: store.running }, store.defaults);
+  const query = writeQuery({ ...store, autoplay: store.running }, store.defaults);
+  const carried = store.pinned.filter((p) => !p.changed);
+  const pins = pinsParam(carried, store.defaults);
+  link.search = pins ? `${query}&pins=${pins}` : query;
   const out = $('link-out');
   out.value = link.href;
   out.classList.add('shown');
@@ -540,10 +551,13 @@ async function copyLink() {
   const button = $('copy-link');
   button.dataset.i18n = copied ? 'copied' : 'copy';
   button.textContent = t(button.dataset.i18n);
+  const left = store.pinned.filter((p) => p.changed).map((p) => p.label);
   if (!copied) {
     out.focus();
     out.select();
     status('status.copyfailed');
+  } else if (left.length) {
+    status('status.copiedpins', { labels: left.join(', ') });
   } else {
     status(store.running ? 'status.copiedplay' : 'status.copied');
   }
@@ -586,6 +600,7 @@ async function main() {
   new Readout({ canvas: $('loss-chart'), chart: () => parts.charts.loss, rows: lossRows, last: () => store.step });
   parts.pins = new Pins({ chart: parts.charts.loss, list: $('pins'), clear: $('pins-clear'), onChange: () => parts.charts.request() });
   $('pin').addEventListener('click', pin);
+  if (query.pins.length) parts.pins.restore(compiled, query.pins, (n, error) => status('pin.failed', { n, error }, { sticky: true }));
   parts.charts.setLecture(store.lecture);
   parts.inspector = new Inspector({
     select: $('inspector-model'),
@@ -685,6 +700,7 @@ async function main() {
     setLecture,
     setLang: applyLang,
     inspector: () => parts.inspector.state(),
+    inspectorSample: (i) => parts.inspector.sampleAt(i),
     people: () => parts.people.state(),
     csv: () => parts.csv.state(),
     architecture: () => parts.architecture.state(),

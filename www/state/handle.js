@@ -74,6 +74,8 @@ export function installHandle(page) {
     setLecture: page.setLecture,
     setLang: page.setLang,
     inspector: page.inspector,
+    /** Test sample `i` in the inspector's scatter: {i, x, y (CSS px in the scatter), w1x, w2x, gates [task][expert]}. */
+    inspectorSample: page.inspectorSample,
     /** The census "which experts for which people" table: {column, step, groups}. */
     people: page.people,
     /** The CSV panel: {open, columns, message, bad}. */

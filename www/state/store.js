@@ -25,7 +25,8 @@ export const store = {
   runs: [], // a RunHistory per model, in `info` order
   archModel: null, // the model the architecture drawing shows (architecture.js)
   sample: null, // the test sample whose routing it shows (null: the last batch's mean), as picked in the inspector too
-  pinned: [], // pinned runs (pins.js): [{label, n, step, settings, models, final}]
+  pinned: [], // pinned runs (pins.js): [{label, n, step, settings, models, final, curves, changed}]
+  liveChange: null, // {key, step}: the first setting changed mid-run since the models were built
   census: null, // the un-gzipped census data (an ArrayBuffer) once fetched (census.js)
   censusMs: null, // how long fetching and un-gzipping it took
   csv: null, // the CSV file trained on (csv.js): {name, bytes (an ArrayBuffer), labels, kinds, report}; never in a link

@@ -7,6 +7,7 @@
 import { defaultModels } from './catalogue.js';
 import { LANGS } from '../language/i18n.js';
 import { FIGURE4_MAX_SEEDS } from './plan.js';
+import { readPins } from './pin-link.js';
 
 export const SPEEDS = [0, 500, 100, 20, 5, 1]; // steps per second; 0 = as fast as possible
 export const PRESET_COUNT = 7;
@@ -21,7 +22,7 @@ function parseFlag(u, notices) {
 
 /**
  * Reads a query string into `{settings, models, autoplay, speed, lecture, preset, lang,
- * figure4Seeds, notices}`. `wasm` is the initialised wasm module (for `parsePairs`); each notice is
+ * figure4Seeds, pins, notices}`. `wasm` is the initialised wasm module (for `parsePairs`); each notice is
  * `{kind, …}` (status.js words it).
  */
 export function readQuery(wasm, search) {
@@ -44,6 +45,7 @@ export function readQuery(wasm, search) {
     preset: null,
     lang: null,
     figure4Seeds: null, // the live Figure 4's seeds; null: by the machine's cores
+    pins: [], // a link's pinned runs to retrain (pin-link.js)
     notices,
   };
   for (const u of parsed.unknown) {
@@ -79,6 +81,9 @@ export function readQuery(wasm, search) {
         else notices.push({ kind: 'not_speed', shown, speeds: ['max', ...SPEEDS.filter((x) => x > 0)].join(', ') });
         break;
       }
+      case 'pins':
+        state.pins = readPins(wasm, u.value, notices);
+        break;
       default:
         notices.push({ kind: 'unknown_param', key: u.shown_key });
     }

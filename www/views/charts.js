@@ -3,10 +3,13 @@
 // draws at most once per animation frame, and only when new data arrived.
 
 import { t } from '../language/i18n.js';
-import { isGated } from '../state/catalogue.js';
+import { isGated, modelLabel, modelColour } from '../state/catalogue.js';
+import { PointReadout } from './readout.js';
+import { store } from '../state/store.js';
 
 const LOSS_MS = 100; // at most 10 loss-chart redraws a second while training
 const HEATMAP_MS = 200;
+const TASKS = 2;
 // Lecture mode's large type and thick lines are for big screens; a phone keeps the normal ones.
 const BIG_SCREEN = window.matchMedia('(min-width: 701px)');
 
@@ -89,14 +92,9 @@ export class Charts {
       png.setAttribute('aria-label', `${t('png.title')}: ${t(`heat.${m.name}`)}`);
       card.append(box, png);
       cards.push(card);
-      this.heatmaps.set(i, {
-        name: m.name,
-        canvas,
-        experts: m.experts,
-        gates: new Float32Array(0),
-        entropy: new Float32Array(0),
-        dirty: true,
-      });
+      const h = { index: i, name: m.name, canvas, experts: m.experts, gates: new Float32Array(0), entropy: new Float32Array(0), dirty: true };
+      h.readout = this.cellReadout(h);
+      this.heatmaps.set(i, h);
     });
     this.heatmapBox.replaceChildren(...cards);
     this.heatmapBox.dataset.count = String(cards.length);
@@ -171,6 +169,73 @@ export class Charts {
     this.request();
   }
 
+  /**
+   * A heatmap's read-out under the pointer, a tap or the arrow keys: the cell's expert,
+   * task and exact weight, and what its row means. Row `TASKS` is the use row.
+   */
+  cellReadout(h) {
+    const cell = (c) => c && { row: Math.max(0, Math.min(TASKS, c.row)), expert: Math.max(0, Math.min(h.experts - 1, c.expert)) };
+    return new PointReadout({
+      canvas: h.canvas,
+      at: (x, y) => {
+        const rects = this.cells(h);
+        const k = rects.findIndex((r) => x >= r.x && x < r.x + r.w && y >= r.y && y < r.y + r.h);
+        return k < 0 ? null : { row: Math.floor(k / h.experts), expert: k % h.experts };
+      },
+      rect: (c) => this.cells(h)[c.row * h.experts + c.expert] ?? null,
+      rows: (c) => this.cellRows(h, c),
+      move: (c, key) => {
+        const moves = { ArrowLeft: [0, -1], ArrowRight: [0, 1], ArrowUp: [-1, 0], ArrowDown: [1, 0] };
+        if (key in moves) return cell({ row: c.row + moves[key][0], expert: c.expert + moves[key][1] });
+        if (key === 'Home') return { row: c.row, expert: 0 };
+        if (key === 'End') return { row: c.row, expert: h.experts - 1 };
+        return null;
+      },
+      first: () => ({ row: 0, expert: 0 }),
+      same: (a, b) => a.row === b.row && a.expert === b.expert,
+    });
+  }
+
+  /** Where heatmap `h`'s cells are drawn ({x, y, w, h} in CSS px, row by row), from the Rust layout. */
+  cells(h) {
+    if (!h.gates.length || h.canvas.width <= 1) return [];
+    const flat = this.wasm.gateHeatmapCells(h.canvas.width, h.canvas.height, h.experts, TASKS, this.big(), window.devicePixelRatio || 1);
+    const rects = [];
+    for (let k = 0; k + 3 < flat.length; k += 4) rects.push({ x: flat[k], y: flat[k + 1], w: flat[k + 2], h: flat[k + 3] });
+    return rects;
+  }
+
+  /** Cell `row`, `expert` of model `name`'s heatmap in CSS px (for tests), or null. */
+  cellRect(name, row, expert) {
+    const h = [...this.heatmaps.values()].find((m) => m.name === name);
+    return h ? (this.cells(h)[row * h.experts + expert] ?? null) : null;
+  }
+
+  /** The read-out's rows for cell `c` of heatmap `h`: the weight (3 decimals) and what it is. */
+  cellRows(h, { row, expert }) {
+    const g = h.gates;
+    if (!g.length) return null;
+    const step = (store.runs[h.index]?.steps ?? 0).toLocaleString('en-US');
+    const e = expert + 1;
+    const head = { label: modelLabel(h.name), colour: modelColour(h.name) };
+    if (row === TASKS) {
+      let sum = 0;
+      for (let k = 0; k < TASKS; k++) sum += g[k * h.experts + expert];
+      const use = (sum / TASKS).toFixed(3);
+      return [
+        { ...head, text: t('heat.readout.use', { e, w: use }) },
+        { label: '', text: t('heat.readout.use.means', { e, tasks: TASKS, step }) },
+      ];
+    }
+    const w = g[row * h.experts + expert];
+    const task = row + 1;
+    const kind = w === 0 ? 'heat.readout.closed' : h.name === 'omoe' ? 'heat.readout.shared' : 'heat.readout.means';
+    return [
+      { ...head, text: t('heat.readout.cell', { task, e, w: w.toFixed(3) }) },
+      { label: '', text: t(kind, { task, e, step }) },
+    ];
+  }
+
   mark(step, label) {
     this.loss.mark(step, label);
     this.request();
@@ -231,6 +296,7 @@ export class Charts {
       this.heatmapAt = started;
       this.wasm.drawGateHeatmap(h.canvas, h.gates, h.experts, t(`heat.${h.name}`), h.entropy, this.big(), ratio);
       if (h.gates.length) h.canvas.dataset.drawn = '1'; // with gate weights, not only its title
+      h.readout.refresh();
     }
     const took = performance.now() - started;
     this.drawMs += took;

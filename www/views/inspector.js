@@ -8,8 +8,10 @@ import { store } from '../state/store.js';
 import { t } from '../language/i18n.js';
 import { isGated, modelLabel, modelColour, expertColour } from '../state/catalogue.js';
 import { fit, font, INK, MUTED, GRID } from './plot.js';
+import { PointReadout } from './readout.js';
 
 const REFRESH_MS = 1000;
+const NEAR_PX = 20; // a point counts as under the pointer this close (CSS px)
 
 function quantile(sorted, q) {
   if (!sorted.length) return NaN;
@@ -31,12 +33,20 @@ export class Inspector {
     this.spreadStd = NaN;
     this.select.addEventListener('change', () => this.drawAll());
     this.scatter.addEventListener('click', (e) => this.pickAt(e));
-    this.scatter.addEventListener('keydown', (e) => {
-      const n = this.count();
-      if (!n || (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight')) return;
-      e.preventDefault();
-      e.stopPropagation(); // keep → for the sample here, not for the training step
-      this.pick((this.picked + (e.key === 'ArrowRight' ? 1 : n - 1)) % n);
+    // The sample under the pointer, a tap or (focused) the picked one, which ← → / Home / End move.
+    this.pointReadout = new PointReadout({
+      canvas: this.scatter,
+      round: true,
+      at: (x, y) => this.nearest(x, y),
+      rect: (i) => this.pointRect(i),
+      rows: (i) => this.pointRows(i),
+      move: (i, key) => {
+        const n = this.count();
+        const to = { ArrowLeft: (i + n - 1) % n, ArrowRight: (i + 1) % n, Home: 0, End: n - 1 }[key];
+        return n && to !== undefined ? to : null;
+      },
+      keyAt: () => (this.count() ? this.picked : null),
+      onMove: (i) => this.pick(i),
     });
     document.getElementById('inspector-refresh').addEventListener('click', () => this.ask(true));
     // Off screen, the inspector neither asks the trainer for data nor draws.
@@ -122,11 +132,15 @@ export class Inspector {
   }
 
   pickAt(event) {
-    const n = this.count();
-    if (!n || !this.layout) return;
     const rect = this.scatter.getBoundingClientRect();
-    const x = event.clientX - rect.left;
-    const y = event.clientY - rect.top;
+    const best = this.nearest(event.clientX - rect.left, event.clientY - rect.top);
+    if (best !== null) this.pick(best);
+  }
+
+  /** The sample drawn nearest to (`x`, `y`) CSS px in the scatter, if within NEAR_PX; else null. */
+  nearest(x, y) {
+    const n = this.count();
+    if (!n || !this.layout) return null;
     const { sx, sy } = this.layout;
     const p = this.data.projections;
     let best = -1;
@@ -138,7 +152,43 @@ export class Inspector {
         best = i;
       }
     }
-    if (best >= 0 && bestD < 20 * 20) this.pick(best);
+    return best >= 0 && bestD < NEAR_PX * NEAR_PX ? best : null;
+  }
+
+  /**
+   * Test sample `i` as drawn and known: its place in the scatter (CSS px), w1·x, w2·x and
+   * the selected model's gate weights [task][expert]; null when there is none.
+   */
+  sampleAt(i) {
+    const n = this.count();
+    if (!Number.isInteger(i) || i < 0 || i >= n || !this.layout) return null;
+    const p = this.data.projections;
+    return { i, x: this.layout.sx(p[i]), y: this.layout.sy(p[n + i]), w1x: p[i], w2x: p[n + i], gates: this.sampleGates(i) };
+  }
+
+  /** A square around sample `i`'s dot, for the read-out's ring. */
+  pointRect(i) {
+    const s = this.sampleAt(i);
+    const r = this.lecture ? 12 : 9;
+    return s && { x: s.x - r, y: s.y - r, w: 2 * r, h: 2 * r };
+  }
+
+  /** The read-out of sample `i`: w1·x and w2·x (3 decimals), and each task's top expert and its weight. */
+  pointRows(i) {
+    const s = this.sampleAt(i);
+    if (!s) return null;
+    const m = this.model();
+    const rows = [
+      { label: t('inspector.point', { i }), text: t('inspector.point.set', { model: m ? modelLabel(m.name) : '–', step: (this.data.step ?? 0).toLocaleString('en-US') }) },
+      { label: 'w1·x', text: t('inspector.point.w', { v: s.w1x.toFixed(3), k: 1 }) },
+      { label: 'w2·x', text: t('inspector.point.w', { v: s.w2x.toFixed(3), k: 2 }) },
+    ];
+    (s.gates ?? []).forEach((row, k) => {
+      let top = 0;
+      for (let e = 1; e < row.length; e++) if (row[e] > row[top]) top = e;
+      rows.push({ label: t('inspector.point.gate', { k: k + 1 }), colour: expertColour(top), text: t('inspector.point.top', { e: top + 1, w: row[top].toFixed(3) }) });
+    });
+    return rows;
   }
 
   drawAll() {
@@ -266,6 +316,7 @@ export class Inspector {
     ctx.restore();
     ctx.textAlign = 'left';
     ctx.fillText(t('inspector.colour'), ox, pad - 8);
+    this.pointReadout.refresh();
   }
 
   drawSample() {

@@ -48,12 +48,13 @@ export function showNotices(items, source = 'url') {
 }
 
 /**
- * One notice (`{kind, …}`) in the current language. Notices from Rust carry their English
+ * One notice (`{kind, pin?, …}`) in the current language. Notices from Rust carry their English
  * `text`, which is shown in English and whenever the language has no wording for the kind.
  */
 export function noticeText(n) {
   const key = `notice.${n.kind}`;
-  return n.text !== undefined && (getLang() === 'en' || !has(key)) ? n.text : t(key, n);
+  const text = n.text !== undefined && (getLang() === 'en' || !has(key)) ? n.text : t(key, n);
+  return n.pin ? t('notice.in_pin', { n: n.pin, text }) : text; // about one of a link's pins
 }
 
 export function renderNotices() {

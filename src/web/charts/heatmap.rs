@@ -1,8 +1,9 @@
 //! A gated model's gate heatmap: the tasks × experts mean gate weights, the experts'
 //! utilisation and each gate's entropy.
 
-use super::{ramp, words, Theme, GRID, INK, MUTED};
+use super::{ramp, words, Theme, Words, GRID, INK, MUTED};
 use crate::core::axis::text_width;
+use crate::core::heatmap::HeatmapLayout;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
@@ -31,6 +32,35 @@ pub fn draw_gate_heatmap(
     draw_heatmap_on(&root, t, gates, experts, &title, entropy).map_err(|e| JsError::new(&e))
 }
 
+/// Where `drawGateHeatmap` puts each cell on a canvas of `width` × `height` device pixels,
+/// for the pointer's read-out: `[x, y, w, h]` per cell in CSS pixels, flattened, row by row
+/// (each task's gate, then the use row), `experts` cells a row.
+#[wasm_bindgen(js_name = gateHeatmapCells)]
+pub fn gate_heatmap_cells(
+    width: u32,
+    height: u32,
+    experts: usize,
+    tasks: usize,
+    lecture: bool,
+    pixel_ratio: f64,
+) -> Vec<f64> {
+    let t = Theme::new(lecture, pixel_ratio);
+    let l = layout(t, width as i32, height as i32, experts, tasks, &words());
+    l.cells()
+        .iter()
+        .flat_map(|c| c.map(|v| v as f64 / t.px))
+        .collect()
+}
+
+/// The heatmap's layout at theme `t`, with room for the task labels in the chart's words.
+fn layout(t: Theme, w: i32, h: i32, experts: usize, tasks: usize, words: &Words) -> HeatmapLayout {
+    let pad = t.scaled(6.0);
+    let task2 = words.task.replace("{}", "2");
+    let label_w = text_width(&task2, t.small) + pad * 2;
+    let side_w = text_width("H≤0.00", t.small) + pad * 2;
+    HeatmapLayout::new(w, h, experts, tasks, t.font, t.small, t.px, label_w, side_w)
+}
+
 fn draw_heatmap_on(
     root: &DrawingArea<CanvasBackend, Shift>,
     t: Theme,
@@ -43,8 +73,7 @@ fn draw_heatmap_on(
     root.fill(&WHITE).map_err(err)?;
     let (w, h) = root.dim_in_pixel();
     let (w, h) = (w as i32, h as i32);
-    let pad = t.scaled(6.0);
-    let title_h = (t.font * 1.8).round() as i32;
+    let (pad, title_h) = (t.scaled(6.0), (t.font * 1.8).round() as i32);
     // Smaller type when the title is wider than a narrow heatmap.
     let title_size = t.font
         * f64::min(
@@ -64,18 +93,10 @@ fn draw_heatmap_on(
 
     let words = words();
     let task_label = |k: usize| words.task.replace("{}", &k.to_string());
-    let label_w = text_width(&task_label(2), t.small) + pad * 2;
-    let side_w = text_width("H≤0.00", t.small) + pad * 2;
-    let head_h = (t.small * 1.6).round() as i32;
-    let x0 = label_w;
-    let grid_w = (w - x0 - side_w - pad).max(experts as i32);
-    // Column e spans col(e)..col(e + 1): the grid's whole width, however many experts.
-    let col = |e: usize| x0 + (grid_w as i64 * e as i64 / experts as i64) as i32;
-    let cell_w = grid_w as f64 / experts as f64;
-    let rows = tasks + 1;
-    let y0 = title_h + head_h;
-    let gap = t.scaled(6.0); // between the task rows and the utilisation row
-    let cell_h = ((h - y0 - gap - pad) / rows as i32).max(4);
+    let l = layout(t, w, h, experts, tasks, &words);
+    let (head_h, x0, cell_h) = (l.head_h, l.x0, l.cell_h);
+    let col = |e: usize| l.col(e);
+    let cell_w = l.grid_w as f64 / experts as f64;
 
     let small = t.text(t.small, MUTED, HPos::Center, VPos::Center);
     let right_label = t.text(t.small, MUTED, HPos::Right, VPos::Center);
@@ -99,7 +120,7 @@ fn draw_heatmap_on(
         .map_err(err)?;
     }
 
-    let row_y = |r: usize| y0 + cell_h * r as i32 + if r >= tasks { gap } else { 0 };
+    let row_y = |r: usize| l.row_y(r);
     let mut utilisation = vec![0f32; experts];
     let mut max_entropy = 0f32;
     for task in 0..tasks {

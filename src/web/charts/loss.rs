@@ -104,6 +104,37 @@ impl LossChart {
         self.dirty = true;
     }
 
+    /// Adds a pinned run `label` with no curves yet: a run rebuilt elsewhere (a link's
+    /// pin, retrained in the background), whose losses `pushPinned` then appends.
+    #[wasm_bindgen(js_name = addPin)]
+    pub fn add_pin(&mut self, label: String) {
+        self.pinned.push(Pinned {
+            label,
+            curves: Vec::new(),
+        });
+        self.dirty = true;
+    }
+
+    /// Appends model `name`'s training losses ([step, loss 1, loss 2]*) to the last pinned
+    /// run, kept as the live curves are (the same points, thinned alike).
+    #[wasm_bindgen(js_name = pushPinned)]
+    pub fn push_pinned(&mut self, name: String, data: &[f64]) {
+        let Some(pin) = self.pinned.last_mut() else {
+            return;
+        };
+        let k = match pin.curves.iter().position(|(n, _)| *n == name) {
+            Some(k) => k,
+            None => {
+                pin.curves.push((name, LossSeries::new()));
+                pin.curves.len() - 1
+            }
+        };
+        for p in data.chunks_exact(3) {
+            pin.curves[k].1.push([p[0], p[1], p[2]], TRAIN_POINTS);
+        }
+        self.dirty = true;
+    }
+
     /// Forgets pinned run `i` (in pinning order).
     pub fn unpin(&mut self, i: usize) {
         if i < self.pinned.len() {

@@ -10,7 +10,7 @@
 mod heatmap;
 mod loss;
 
-pub use heatmap::draw_gate_heatmap;
+pub use heatmap::{draw_gate_heatmap, gate_heatmap_cells};
 pub use loss::LossChart;
 
 use crate::core::settings::{rgb, ModelKind};
