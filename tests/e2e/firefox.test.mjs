@@ -19,6 +19,8 @@ test('Firefox: trains all four models, losses fall, heatmaps draw, pause stops',
   await page.click('#play');
   const N = 800; // as in page.test.mjs: the same numbers as in Chromium, bit for bit
   await waitForStep(page, N);
+  // The page's step is its fastest worker's: wait until every model has trained N steps.
+  await page.waitForFunction((n) => ['sb', 'omoe', 'mmoe', 'cgc'].every((m) => window.mmoe.trainLossAt(m, n) !== null), {}, N);
   await new Promise((resolve) => setTimeout(resolve, 400)); // the charts' next frame
   for (const name of ['sb', 'omoe', 'mmoe', 'cgc']) {
     const rows = await page.evaluate((model, n) => Array.from({ length: n }, (_, k) => window.mmoe.trainLossAt(model, k + 1)), name, N);
