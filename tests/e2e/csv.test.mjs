@@ -75,8 +75,13 @@ for (const [name, width, height, query, extra] of [
   });
 }
 
-test('hostile CSV files are refused with the reason, and nothing changes', async () => {
-  const { page, seen } = await openPage(env, 'models=mmoe', { width: 1280, height: 800 });
+for (const [size, width, height, extra] of [
+  ['phone', 390, 844, { hasTouch: true, isMobile: true }],
+  ['projector', 1024, 768, {}],
+  ['laptop', 1440, 900, {}],
+]) test(`hostile CSV files are refused with the reason, and nothing changes (${size})`, async () => {
+  const context = await env.browser.newContext({ viewport: { width, height }, ...extra });
+  const { page, seen } = await openPage(env, `models=mmoe${size === 'projector' ? '&lecture=1' : ''}`, { context });
   const good = shop();
   for (const [what, buffer, reason] of [
     ['huge', Buffer.alloc(21 * 1024 * 1024, 'a'), /at most 20 MB/],
@@ -105,9 +110,10 @@ test('hostile CSV files are refused with the reason, and nothing changes', async
   }
   const snap = await page.evaluate(() => window.mmoe.runTo(20));
   assert.equal(snap.models.mmoe.steps, 20, 'the page still trains');
-  await page.screenshot({ path: screenshotPath('csv-refused.png') });
+  await page.locator('#csv-message').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: screenshotPath(`csv-refused-${size}.png`) });
   assert.deepEqual(seen.errors, []);
-  await page.context().close();
+  await context.close();
 });
 
 test('a link with source=csv (the file is never in a link) says so and trains the synthetic data', async () => {
