@@ -6,6 +6,7 @@ pub mod catalogue;
 pub mod census;
 pub mod choices;
 pub mod data;
+pub mod diagnosis;
 pub mod kernels;
 pub mod layers;
 pub mod losses;
