@@ -127,6 +127,8 @@ pub struct Diagnosis {
     pub loss_ratio: f64,
     /// Per gate: the largest |logit| before the softmax, over the rows.
     pub gate_logits: Vec<f32>,
+    /// The gates (0-based) whose logits reach `SATURATED`.
+    pub saturated_gates: Vec<usize>,
     /// Per gate: its mean weight on its favourite expert, over the rows.
     pub gate_top: Vec<f32>,
     /// Per expert (Shared-Bottom: its bottom): the share of its ReLU units dead on every row.
@@ -173,13 +175,16 @@ pub fn diagnose(model: &Model, split: &Split, rows: usize, track: &LossTrack) ->
         .collect::<Vec<_>>();
 
     let gates = mixture.gate_columns();
-    let gate_logits = gates
+    let gate_logits: Vec<f32> = gates
         .iter()
         .map(|c| {
             z.slice(s![.., c.clone()])
                 .iter()
                 .fold(0.0f32, |m, &v| largest(m, v))
         })
+        .collect();
+    let saturated_gates = (0..gate_logits.len())
+        .filter(|&g| gate_logits[g] >= SATURATED)
         .collect();
     let gate_top = gates
         .iter()
@@ -197,6 +202,7 @@ pub fn diagnose(model: &Model, split: &Split, rows: usize, track: &LossTrack) ->
         spike_at: track.spike_at,
         loss_ratio: track.loss_ratio(),
         gate_logits,
+        saturated_gates,
         gate_top,
         dead_units,
         dead_experts,
@@ -218,7 +224,7 @@ pub fn diagnose(model: &Model, split: &Split, rows: usize, track: &LossTrack) ->
 /// loss is explained by dead towers, then dead experts, then saturated gates, then weights
 /// grown far past their scale, then a collapsed gate.
 fn cause(d: &Diagnosis) -> Option<Cause> {
-    let saturated = d.max_logit() >= SATURATED;
+    let saturated = !d.saturated_gates.is_empty();
     let blown = d.diverged_at.is_some()
         || d.spike_at.is_some()
         || d.loss_ratio >= BLOWN
