@@ -25,7 +25,7 @@ const argmax = (values) => values.reduce((best, v, i) => (v > values[best] || !N
 
 /** What happened to the loss, for a learning-rate cause ('' when it only stopped improving). */
 function event(d) {
-  if (d.diverged_at) return t('cause.event.diverged', { step: d.diverged_at });
+  if (d.diverged_at) return t('cause.event.diverged');
   if (d.spike_at) return t('cause.event.spike', { step: d.spike_at });
   if (d.nonfinite_weights) return t('cause.event.overflow', { n: d.nonfinite_weights });
   return '';

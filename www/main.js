@@ -311,7 +311,9 @@ function showTrouble() {
       const d = run.diagnosis;
       const key = d?.cause ? `trouble.${kind}.short` : `trouble.${kind}`;
       const what = t(key, { model: modelLabel(run.name), step, tasks, text: run.diverged?.text, loss: Math.max(l1, l2).toPrecision(3) });
-      const why = d ? `${explain(run.name, d, store.settings.lr)} ${t('trouble.onset', { step: d.onset })}` : '';
+      // A divergence's marker is shared by the models that diverged within a few steps of it.
+      const where = kind === 'diverged' ? t('trouble.onset.diverged') : t('trouble.onset', { step: d?.onset });
+      const why = d ? `${explain(run.name, d, store.settings.lr)} ${where}` : '';
       return [line('trouble-what', what), ...(why ? [line('trouble-why', why)] : [])];
     }),
   );

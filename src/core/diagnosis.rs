@@ -15,7 +15,7 @@
 //! - the loss track: non-finite losses, a spike, the last step the loss improved.
 
 use crate::core::data::Split;
-use crate::core::layers::softmax;
+use crate::core::layers::{relu, softmax};
 use crate::core::model::{Model, TASKS};
 use ndarray::{s, Array2, ArrayView2};
 use serde::Serialize;
@@ -63,18 +63,18 @@ impl LossTrack {
         }
         let first = self.step == 0;
         self.step = step;
-        for t in 0..TASKS {
+        for (t, &loss) in losses.iter().enumerate() {
             self.smooth[t] = if first {
-                losses[t]
+                loss
             } else {
-                self.smooth[t] + SMOOTHING * (losses[t] - self.smooth[t])
+                self.smooth[t] + SMOOTHING * (loss - self.smooth[t])
             };
             if step <= WARM_UP {
                 self.best[t] = self.smooth[t];
                 self.improved_at = step;
                 continue;
             }
-            if self.spike_at.is_none() && losses[t] >= BLOWN * self.best[t] {
+            if self.spike_at.is_none() && loss >= BLOWN * self.best[t] {
                 self.spike_at = Some(step);
             }
             if self.smooth[t] < IMPROVES * self.best[t] {
@@ -259,13 +259,13 @@ fn largest(m: f32, v: f32) -> f32 {
     }
 }
 
-/// The share of the columns (ReLU units) of `z` that are ≤ 0 (or NaN) on every row: units
+/// The share of the columns (ReLU units) of `z` the ReLU zeroes (≤ 0 or NaN) on every row: units
 /// that output 0 whatever the input, and get no gradient to come back.
 fn dead_share(z: ArrayView2<f32>) -> f32 {
     let dead = z
         .columns()
         .into_iter()
-        .filter(|c| c.iter().all(|&v| !(v > 0.0)))
+        .filter(|c| c.iter().all(|&v| relu(v) == 0.0))
         .count();
     dead as f32 / z.ncols().max(1) as f32
 }
