@@ -20,6 +20,9 @@ use crate::core::model::{Model, TASKS};
 use ndarray::{s, Array2, ArrayView2};
 use serde::Serialize;
 
+/// Test rows a diagnosis reads, on the page and in the CLI (enough for a unit that fires
+/// on any row to show; one product of the input layer over them).
+pub const ROWS: usize = 500;
 /// Logit magnitude past which a gate's softmax is saturated (see the module comment).
 pub const SATURATED: f32 = 30.0;
 /// A gate's mean weight on one expert at or past which the gate has collapsed onto it.
@@ -310,8 +313,6 @@ mod tests {
     use crate::core::layers::Param;
     use crate::core::settings::{ModelKind, Settings};
     use crate::core::train::Session;
-
-    const ROWS: usize = 500;
 
     /// A session of `kind` at `settings` trained `steps` steps, with each step's losses tracked.
     fn trained(kind: ModelKind, settings: Settings, steps: usize) -> (Session, LossTrack) {

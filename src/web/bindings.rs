@@ -5,7 +5,7 @@
 //! read every frame leaves as typed arrays.
 
 use crate::core::data::{label_correlations, label_view, FIGURE_2};
-use crate::core::diagnosis::{diagnose, LossTrack};
+use crate::core::diagnosis::{diagnose, LossTrack, ROWS};
 use crate::core::mixture::GateStats;
 use crate::core::readout::expert_means;
 use crate::core::settings::{
@@ -292,8 +292,6 @@ struct Pending {
 /// Several models training side by side; lives in the page's worker.
 /// Test rows the inspector's per-sample views read.
 const INSPECTED: usize = 5000;
-/// Test rows a diagnosis reads (enough for a unit that fires on any row to show).
-const DIAGNOSED: usize = 500;
 
 #[wasm_bindgen]
 pub struct Playground {
@@ -494,14 +492,14 @@ impl Playground {
             .map(|d: Diverged| d.to_string())
     }
 
-    /// Why model `i`'s run broke (`core::diagnosis`), read on the first DIAGNOSED test
+    /// Why model `i`'s run broke (`core::diagnosis`), read on the first `diagnosis::ROWS` test
     /// rows with its loss track: `{cause, step, onset, diverged_at, spike_at, loss_ratio,
     /// gate_logits, gate_top, dead_units, dead_experts, dead_tower, weight_growth,
     /// nonfinite_weights, rows}`; `cause` is null when the numbers show nothing wrong.
     pub fn diagnose(&self, i: usize) -> JsValue {
         let track = &self.pending[i].track;
         let model = &self.session.trainers[i].model;
-        to_js(&diagnose(model, &self.session.data.test, DIAGNOSED, track))
+        to_js(&diagnose(model, &self.session.data.test, ROWS, track))
     }
 
     /// Each task's loss when predicting a constant (`metrics::constant_loss`), on the
