@@ -128,3 +128,27 @@ test('a diverging run names exploding gate logits for MMoE and the learning rate
   assert.deepEqual(seen.errors, []);
   await context.close();
 });
+
+test('the words and the fix for causes no URL setting produces reliably: a dead expert set, a collapsed gate', async () => {
+  // Diagnoses as the trainer sends them (the Rust unit tests construct these states by
+  // forcing weights), worded by the page's own module.
+  const { page, context } = await openPage(env, 'models=mmoe', { width: 1440, height: 900 });
+  const out = await page.evaluate(async () => {
+    const { explain, fixFor } = await import('./diagnosis.js');
+    const base = { step: 900, onset: 400, diverged_at: null, spike_at: null, loss_ratio: 1, gate_logits: [4, 5], saturated_gates: [], gate_top: [0.2, 0.3], dead_units: [0, 0, 1, 0, 0, 1, 0, 0], dead_experts: [], dead_tower: [0, 0], weight_growth: 1.5, nonfinite_weights: 0, rows: 500 };
+    const dead = { ...base, cause: 'dead-experts', dead_experts: [2, 5] };
+    const collapsed = { ...base, cause: 'collapsed-gates', gate_top: [0.2, 0.97], dead_units: Array(8).fill(0) };
+    const healthy = { ...base, cause: null, dead_units: Array(8).fill(0) };
+    return {
+      dead: explain('mmoe', dead, 0.001),
+      collapsed: explain('mmoe', collapsed, 0.001),
+      healthy: explain('mmoe', healthy, 0.001),
+      fixes: [fixFor([dead]), fixFor([collapsed]), fixFor([healthy]), fixFor([collapsed, dead]), fixFor([null])],
+    };
+  });
+  assert.equal(out.dead, 'Cause: a dead expert set: 2 of MMoE’s 8 experts (no. 3, 6) output 0 on all 500 test rows (every ReLU unit dead), so they never learn again.');
+  assert.equal(out.collapsed, 'Cause: a collapsed gate: task 2’s gate of MMoE gives one expert 97% of its weight on average, so the other experts go unused.');
+  assert.match(out.healthy, /^The numbers show no broken part in MMoE: largest gate logit 5, no dead units, weights at 1\.5× their initial scale\.$/);
+  assert.deepEqual(out.fixes, ['lr', 'dropout', null, 'lr', null]);
+  await context.close();
+});
