@@ -220,18 +220,16 @@ function handleTrainerMessage(m) {
       return status('status.lr', { value: m.value, step: m.step });
     case FromTrainer.DIVERGED: {
       const run = store.runs.find((r) => r.name === m.model);
-      if (run) Object.assign(run, { diverged: { text: m.message, step: m.step }, diagnosis: m.diagnosis ?? null });
-      // The loss chart marks where it happened (models diverging a few steps apart share one marker).
-      const near = store.runs.filter((r) => r.diverged && Math.abs(r.diverged.step - m.step) <= 10).map((r) => modelLabel(r.name));
-      parts.charts.mark(m.step, t('diverged.mark', { models: near.join(', ') }));
+      if (!run) return;
+      Object.assign(run, { diverged: { text: m.message, step: m.step }, diagnosis: m.diagnosis ?? null });
+      parts.charts.mark(...troubleMark(run));
       return refresh(true);
     }
     case FromTrainer.DIAGNOSIS: {
       const run = store.runs.find((r) => r.name === m.model);
       if (!run || m.generation !== store.generation) return;
       run.diagnosis = m.diagnosis;
-      // The loss chart marks where the trouble began: the spike, or the last step the loss improved.
-      parts.charts.mark(m.diagnosis.onset, t(`trouble.mark.${run.asked}`, { model: modelLabel(run.name) }));
+      parts.charts.mark(...troubleMark(run));
       return refresh(true);
     }
     case FromTrainer.ERROR:
@@ -247,6 +245,19 @@ function handleTrainerMessage(m) {
     case FromTrainer.FATAL:
       return showCrash(m.message);
   }
+}
+
+/**
+ * The loss chart's marker for a run's trouble, [step, label]: where it diverged (models
+ * diverging a few steps apart share one marker), or where a blow-up or stall began (the
+ * spike, or the last step the loss improved); null before it is known.
+ */
+function troubleMark(run) {
+  if (run.diverged) {
+    const near = store.runs.filter((r) => r.diverged && Math.abs(r.diverged.step - run.diverged.step) <= 10).map((r) => modelLabel(r.name));
+    return [run.diverged.step, t('diverged.mark', { models: near.join(', ') })];
+  }
+  return run.diagnosis && run.asked ? [run.diagnosis.onset, t(`trouble.mark.${run.asked}`, { model: modelLabel(run.name) })] : null;
 }
 
 /** The counters, the table, the tour's verdict and the trouble toast (throttled unless `force`). */
@@ -476,6 +487,7 @@ function applyLang(lang) {
   parts.dataView.relabel();
   parts.figure4.setLabels();
   parts.pins.render();
+  for (const mark of store.runs.map(troubleMark)) if (mark) parts.charts.relabel(...mark);
   renderNotices();
   refresh(true);
   relabelStatus();

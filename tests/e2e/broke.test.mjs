@@ -79,6 +79,8 @@ for (const [name, width, height, extra, query] of SIZES) {
     assert.match(zh, /原因：单元死亡：MMoE 的(任务 1 的塔|两个塔)的每个 ReLU 单元在全部 500 个测试样本上都输出 0/);
     assert.ok(zh.includes(`已在损失图的第 ${d.onset} 步标出。`), zh);
     assert.equal(await page.textContent('#diverged-fix'), '把学习率降到 0.01 并重新开始');
+    const zhMarks = await marks(page);
+    assert.equal(zhMarks.labels[zhMarks.steps.indexOf(d.onset)], 'MMoE 停滞');
     await page.screenshot({ path: screenshotPath(`broke-${name}-zh.png`) });
     await page.evaluate(() => window.mmoe.setLang('en'));
 
@@ -125,6 +127,7 @@ test('a diverging run names exploding gate logits for MMoE and the learning rate
   await page.screenshot({ path: screenshotPath('broke-diverged.png') });
   await page.evaluate(() => window.mmoe.setLang('zh'));
   assert.match(await page.textContent('#diverged-message'), /原因：门控 logit 爆炸：MMoE 的任务 [12] 的门控在 softmax 之前的 logit 达到/);
+  assert.ok((await marks(page)).labels.includes('Shared-Bottom, MMoE 发散'));
   assert.deepEqual(seen.errors, []);
   await context.close();
 });

@@ -194,6 +194,17 @@ impl LossChart {
         self.marks.iter().map(|(step, _)| *step).collect()
     }
 
+    /// Gives the marker at `step` a new label (the page's language changed); false when
+    /// no marker stands there.
+    pub fn relabel(&mut self, step: f64, label: String) -> bool {
+        let Some(mark) = self.marks.iter_mut().find(|(s, _)| *s == step) else {
+            return false;
+        };
+        mark.1 = label;
+        self.dirty = true;
+        true
+    }
+
     /// A vertical marker at `step` (e.g. where the task correlation changed).
     pub fn mark(&mut self, step: f64, label: String) {
         // Several changes in quick succession (a slider moved with the keyboard) make one
