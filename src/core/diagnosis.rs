@@ -34,7 +34,7 @@ pub const GROWN: f32 = 20.0;
 /// this many times its best has blown up (the page's 'blown' uses the same ratio).
 pub const BLOWN: f64 = 10.0;
 /// The smoothed loss must fall below this share of its best to count as an improvement
-/// (its noise is about 1%: a 50-step average of batch losses).
+/// (well above the wobble of a 50-step average of batch losses).
 const IMPROVES: f64 = 0.95;
 /// The exponential smoothing's weight on each new loss: about the last 50 steps, as the
 /// page's recent loss.
