@@ -54,6 +54,13 @@ fn train_prints_a_json_summary_and_writes_the_curve() {
     for key in ["train_loss", "test_loss", "gate_entropy"] {
         assert_eq!(json[key].as_array().unwrap().len(), 2, "{key}");
     }
+    // A healthy run: the diagnosis names no cause.
+    assert!(
+        json["diagnosis"]["cause"].is_null(),
+        "{}",
+        json["diagnosis"]
+    );
+    assert_eq!(json["diagnosis"]["rows"], 300);
     let gates = json["gates"].as_array().unwrap();
     assert_eq!(gates.len(), 2);
     for task in gates {
@@ -449,4 +456,26 @@ fn train_reads_your_own_csv() {
         String::from_utf8_lossy(&o.stderr)
     );
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_diverging_run_exits_with_code_3_and_its_diagnosis() {
+    // Labels a hundred times larger, a huge learning rate and Adam without second-moment
+    // averaging: MMoE's loss overflows at step 7 (seed 1), its gates' logits first.
+    let out = mmoe(&[
+        "train", "--model", "mmoe", "--scale", "100", "--lr", "1", "--beta2", "0", "--steps",
+        "100", "--seed", "1", "-q",
+    ]);
+    assert_eq!(out.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("diverged at step 7"), "{stderr}");
+    assert!(stderr.contains("cause: \"gate-logits\""), "{stderr}");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    let d = &json["diagnosis"];
+    assert_eq!(d["cause"], "gate-logits");
+    assert_eq!(
+        (&d["diverged_at"], &d["onset"]),
+        (&json["diverged"]["step"], &json["diverged"]["step"])
+    );
+    assert_eq!(d["saturated_gates"].as_array().unwrap().len(), 2);
 }

@@ -516,3 +516,30 @@ fn census_data_loads_trains_and_refuses_a_broken_file() {
     assert_eq!(rows.length(), 10, "the test half of the 20 held-out rows");
     assert!(p.test_groups("education").is_undefined());
 }
+
+#[wasm_bindgen_test]
+fn diagnose_names_no_cause_for_a_healthy_model_and_exploding_gate_logits_for_a_diverged_one() {
+    let mut pg = Playground::new(small_settings(), models(&["mmoe"])).unwrap();
+    pg.step(50);
+    let healthy = pg.diagnose(0);
+    assert!(get(&healthy, "cause").is_null());
+    assert_eq!(get(&healthy, "step").as_f64(), Some(50.0));
+    assert_eq!(get(&healthy, "rows").as_f64(), Some(200.0)); // the whole small test set
+    let logits = js_sys::Array::from(&get(&healthy, "gate_logits"));
+    assert_eq!(logits.length(), 2);
+
+    // Labels a hundred times larger, a huge learning rate and Adam without second-moment
+    // averaging.
+    let s = small_settings();
+    set(&s, "scale", 100.into());
+    set(&s, "lr", 1.into());
+    set(&s, "beta2", 0.into());
+    let mut pg = Playground::new(s, models(&["mmoe"])).unwrap();
+    pg.step(200);
+    assert!(pg.diverged(0).is_some());
+    let d = pg.diagnose(0);
+    assert_eq!(get(&d, "cause").as_string().as_deref(), Some("gate-logits"));
+    let at = get(&d, "diverged_at").as_f64();
+    assert_eq!(at, Some(pg.model_steps(0) as f64));
+    assert_eq!(get(&d, "onset").as_f64(), at);
+}

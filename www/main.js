@@ -33,6 +33,7 @@ import { CsvPanel } from './state/csv.js';
 import { installHandle } from './state/handle.js';
 import { Table } from './views/table.js';
 import { status, showIdle, settleStatus, setIdleStatus, relabelStatus, showNotices, renderNotices, noticeText } from './views/status.js';
+import { explain, fixFor, GATE_DROPOUT_FIX } from './views/diagnosis.js';
 
 const $ = (id) => document.getElementById(id);
 const LINK_SHOWN_MS = 2000;
@@ -240,10 +241,16 @@ function handleTrainerMessage(m) {
       return status('status.lr', { value: m.value, step: m.step });
     case FromTrainer.DIVERGED: {
       const run = store.runs.find((r) => r.name === m.model);
-      if (run) run.diverged = { text: m.message, step: m.step };
-      // The loss chart marks where it happened (models diverging a few steps apart share one marker).
-      const near = store.runs.filter((r) => r.diverged && Math.abs(r.diverged.step - m.step) <= 10).map((r) => modelLabel(r.name));
-      parts.charts.mark(m.step, t('diverged.mark', { models: near.join(', ') }));
+      if (!run) return;
+      Object.assign(run, { diverged: { text: m.message, step: m.step }, diagnosis: m.diagnosis ?? null });
+      parts.charts.mark(...troubleMark(run));
+      return refresh(true);
+    }
+    case FromTrainer.DIAGNOSIS: {
+      const run = store.runs.find((r) => r.name === m.model);
+      if (!run || m.generation !== store.generation) return;
+      run.diagnosis = m.diagnosis;
+      parts.charts.mark(...troubleMark(run));
       return refresh(true);
     }
     case FromTrainer.ERROR:
@@ -259,6 +266,19 @@ function handleTrainerMessage(m) {
     case FromTrainer.FATAL:
       return showCrash(m.message);
   }
+}
+
+/**
+ * The loss chart's marker for a run's trouble, [step, label]: where it diverged (models
+ * diverging a few steps apart share one marker), or where a blow-up or stall began (the
+ * spike, or the last step the loss improved); null before it is known.
+ */
+function troubleMark(run) {
+  if (run.diverged) {
+    const near = store.runs.filter((r) => r.diverged && Math.abs(r.diverged.step - run.diverged.step) <= 10).map((r) => modelLabel(r.name));
+    return [run.diverged.step, t('diverged.mark', { models: near.join(', ') })];
+  }
+  return run.diagnosis && run.asked ? [run.diagnosis.onset, t(`trouble.mark.${run.asked}`, { model: modelLabel(run.name) })] : null;
 }
 
 /** The counters, the table, the tour's verdict and the trouble toast (throttled unless `force`). */
@@ -295,29 +315,56 @@ function lossRows(step) {
   return rows;
 }
 
-/** Diverged, blown-up or stalled models: which, what happened, and a one-click fix. */
+/**
+ * Diverged, blown-up or stalled models: which, what happened, why (the trainer's diagnosis,
+ * asked for once per model and kind of trouble), and the one-click fix the cause calls for.
+ */
 function showTrouble() {
   const bad = store.runs.map((run) => [run, run.diverged ? 'diverged' : run.health(store.constantLoss)]).filter(([, kind]) => kind);
   if (!bad.length) {
     $('diverged').hidden = true;
     return;
   }
+  for (const [run, kind] of bad) {
+    if (kind === 'diverged' || run.asked === kind) continue;
+    run.asked = kind;
+    post(ToTrainer.DIAGNOSE, { model: run.name });
+  }
   const diverged = bad.some(([, kind]) => kind === 'diverged');
   const head = $('diverged-head');
   head.dataset.i18n = diverged ? 'diverged.head' : 'trouble.head';
   head.textContent = t(head.dataset.i18n);
-  $('diverged-message').textContent = bad
-    .map(([run, kind]) => {
+  // Per model: what happened, then (once measured) why, each a line of plain text.
+  $('diverged-message').replaceChildren(
+    ...bad.flatMap(([run, kind]) => {
       const [l1, l2] = run.recentLoss();
       const step = kind === 'diverged' ? run.diverged.step : run.steps;
       const tasks = run.stalledTasks(store.constantLoss).join(', ');
-      return t(`trouble.${kind}`, { model: modelLabel(run.name), step, tasks, text: run.diverged?.text, loss: Math.max(l1, l2).toPrecision(3) });
-    })
-    .join(' ');
-  $('diverged-fix').textContent = t('diverged.fix', { lr: lowerLr() });
-  // A loss that only stalls points to a learning rate far too high only when it is high.
-  $('diverged-fix').hidden = bad.every(([, kind]) => kind === 'stalled') && store.settings.lr < HIGH_LR;
+      const d = run.diagnosis;
+      const key = d?.cause ? `trouble.${kind}.short` : `trouble.${kind}`;
+      const what = t(key, { model: modelLabel(run.name), step, tasks, text: run.diverged?.text, loss: Math.max(l1, l2).toPrecision(3) });
+      // A divergence's marker is shared by the models that diverged within a few steps of it.
+      const where = kind === 'diverged' ? t('trouble.onset.diverged') : t('trouble.onset', { step: d?.onset });
+      const why = d ? `${explain(run.name, d, store.settings.lr)} ${where}` : '';
+      return [line('trouble-what', what), ...(why ? [line('trouble-why', why)] : [])];
+    }),
+  );
+  // A loss that only stalls, with no cause measured, points to a learning rate far too high only when it is high.
+  const fallback = bad.every(([, kind]) => kind === 'stalled') && store.settings.lr < HIGH_LR ? null : 'lr';
+  const fix = fixFor(bad.map(([run]) => run.diagnosis)) ?? fallback;
+  const button = $('diverged-fix');
+  button.dataset.fix = fix ?? '';
+  button.textContent = fix === 'dropout' ? t('fix.dropout', { p: GATE_DROPOUT_FIX }) : t('diverged.fix', { lr: lowerLr() });
+  button.hidden = !fix;
   $('diverged').hidden = $('diverged').dataset.dismissed === String(store.generation);
+}
+
+/** A line of the trouble toast: a block span of plain text. */
+function line(className, text) {
+  const span = document.createElement('span');
+  span.className = className;
+  span.textContent = text;
+  return span;
 }
 
 const HIGH_LR = 0.1; // ten times the default
@@ -463,6 +510,7 @@ function applyLang(lang) {
   parts.dataView.relabel();
   parts.figure4.setLabels();
   parts.pins.render();
+  for (const mark of store.runs.map(troubleMark)) if (mark) parts.charts.relabel(...mark);
   renderNotices();
   refresh(true);
   relabelStatus();
@@ -503,8 +551,12 @@ function wire() {
     build({ key: 'status.restarted' });
   });
   $('diverged-fix').addEventListener('click', () => {
-    const lr = lowerLr();
     store.resumeAfterBuild = true;
+    if ($('diverged-fix').dataset.fix === 'dropout') {
+      const p = GATE_DROPOUT_FIX;
+      return load({ ...store.settings, gate_dropout: p }, store.models, { key: 'status.dropout', values: { p } });
+    }
+    const lr = lowerLr();
     load({ ...store.settings, lr }, store.models, { key: 'status.lowered', values: { lr } });
   });
   $('diverged-close').addEventListener('click', () => {

@@ -5,6 +5,7 @@
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
 use indicatif::{ProgressBar, ProgressStyle};
+use mmoe::core::diagnosis::{diagnose, LossTrack, ROWS};
 use mmoe::core::settings::{ModelKind, Settings, CHOICES, DATA_PRESETS, FIELDS};
 use mmoe::experiment::grid::FINAL_WINDOW;
 use mmoe::{Session, TASKS};
@@ -226,6 +227,7 @@ fn train(m: &ArgMatches) -> ExitCode {
     let mut curve = String::from("step,train_loss_1,train_loss_2,test_loss_1,test_loss_2\n");
     let mut history: Vec<[f64; TASKS]> = Vec::with_capacity(steps);
     let mut diverged = None;
+    let mut track = LossTrack::default();
     let started = Instant::now();
     let data = &session.data;
     let trainer = &mut session.trainers[0];
@@ -243,8 +245,10 @@ fn train(m: &ArgMatches) -> ExitCode {
                     curve.push('\n');
                 }
                 history.push(losses);
+                track.push(trainer.step, &losses);
             }
             Err(d) => {
+                track.push(d.step, &[f64::NAN; TASKS]);
                 diverged = Some(d);
                 break;
             }
@@ -276,8 +280,17 @@ fn train(m: &ArgMatches) -> ExitCode {
         "parameters": trainer.model.parameter_count(),
         "settings": &session.settings,
     });
+    // Why a run broke, as the page words it: its cause (null when healthy) and numbers.
+    let diagnosis = diagnose(&trainer.model, &session.data.test, ROWS, &track);
+    out["diagnosis"] = json!(diagnosis);
     if let Some(d) = diverged {
         eprintln!("error: {d}");
+        if let Some(cause) = diagnosis.cause {
+            eprintln!(
+                "cause: {} (\"diagnosis\" in the JSON has the numbers)",
+                json!(cause)
+            );
+        }
         out["diverged"] = json!({ "step": d.step, "task": d.task + 1 });
         println!("{out}");
         return ExitCode::from(3);

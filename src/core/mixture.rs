@@ -181,6 +181,15 @@ impl Mixture {
             .collect()
     }
 
+    /// Each gate's logit columns in the input layer (the x·W_gk + b_gk of eq. 7, before
+    /// the softmax); none for Shared-Bottom and Single-Task, whose weights are fixed.
+    pub fn gate_columns(&self) -> Vec<std::ops::Range<usize>> {
+        self.gates
+            .iter()
+            .filter_map(|g| g.column.map(|c| c..c + g.experts.len()))
+            .collect()
+    }
+
     /// Columns of the input layer this unit reads.
     pub fn width(&self) -> usize {
         self.width

@@ -7,6 +7,7 @@ pub mod census;
 pub mod choices;
 pub mod csv;
 pub mod data;
+pub mod diagnosis;
 pub mod heatmap;
 pub mod kernels;
 pub mod layers;

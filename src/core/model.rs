@@ -168,6 +168,37 @@ impl Model {
         self.top.forward(z, cols, dropout);
     }
 
+    /// The input layer's raw output x·W + b for the rows of `x`: the experts' units before
+    /// their ReLU and the gates' logits before their softmax (which `forward` overwrites
+    /// in place), for the diagnosis of a broken run. Allocates.
+    pub fn pre_activations(&self, x: ArrayView2<f32>) -> Array2<f32> {
+        let mut z = Array2::zeros((x.nrows(), self.input.outputs()));
+        self.input.forward(x, z.view_mut());
+        z
+    }
+
+    /// Task `task`'s tower's hidden ReLU units in the last forward pass, rows × units.
+    pub fn tower_hidden(&self, task: usize) -> ArrayView2<'_, f32> {
+        self.top.towers[task].hidden_outputs()
+    }
+
+    /// The gating unit (where each expert's units and each gate's logits sit).
+    pub fn mixture(&self) -> &Mixture {
+        &self.top.mixture
+    }
+
+    /// Every weight matrix (no biases) with the widths of its column blocks, each block
+    /// drawn with its own Glorot limit: the input layer's, then each tower's two layers.
+    pub fn weight_blocks(&self) -> Vec<(ArrayView2<'_, f32>, Vec<usize>)> {
+        let towers = self.top.towers.iter().flat_map(Tower::weights);
+        std::iter::once((self.input.w.value.view(), self.top.mixture.blocks()))
+            .chain(towers.map(|w| {
+                let width = w.ncols();
+                (w, vec![width])
+            }))
+            .collect()
+    }
+
     /// The last forward pass's outputs for `task` (logits for binary tasks).
     pub fn outputs(&self, task: usize) -> &[f32] {
         self.top.towers[task].outputs()

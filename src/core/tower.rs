@@ -49,6 +49,11 @@ impl Tower {
         self.out.forward(h.view(), self.y.slice_mut(s![..rows, ..]));
     }
 
+    /// The last forward pass's hidden ReLU units, rows × units.
+    pub fn hidden_outputs(&self) -> ArrayView2<'_, f32> {
+        self.h.slice(s![..self.rows, ..])
+    }
+
     /// The last forward pass's outputs, one per row.
     pub fn outputs(&self) -> &[f32] {
         &self.y.as_slice().expect("contiguous")[..self.rows]
@@ -82,6 +87,11 @@ impl Tower {
         let [hw, hb] = self.hidden.params_mut();
         let [ow, ob] = self.out.params_mut();
         [hw, hb, ow, ob]
+    }
+
+    /// The weight matrices (hidden, then output), each one Glorot block.
+    pub fn weights(&self) -> [ArrayView2<'_, f32>; 2] {
+        [self.hidden.w.value.view(), self.out.w.value.view()]
     }
 
     pub fn parameter_count(&self) -> usize {

@@ -5,6 +5,7 @@
 //! read every frame leaves as typed arrays.
 
 use crate::core::data::{label_correlations, label_view, FIGURE_2};
+use crate::core::diagnosis::{diagnose, LossTrack, ROWS};
 use crate::core::mixture::GateStats;
 use crate::core::readout::expert_means;
 use crate::core::settings::{
@@ -321,6 +322,8 @@ struct Pending {
     test_gates: Vec<f32>,
     /// Mean per-sample gate entropy of each task on the test set at the last evaluation.
     test_entropy: Vec<f32>,
+    /// Every step's losses, kept in O(1) for `diagnose`.
+    track: LossTrack,
 }
 
 /// Several models training side by side; lives in the page's worker.
@@ -363,7 +366,14 @@ impl Playground {
             let data = &self.session.data;
             let trainers = self.session.trainers.iter_mut().zip(&mut self.pending);
             for ((trainer, pending), losses) in trainers.zip(&self.losses) {
-                let Ok(losses) = losses else { continue };
+                let losses = match losses {
+                    Ok(losses) => losses,
+                    Err(d) => {
+                        pending.track.push(d.step, &[f64::NAN; TASKS]);
+                        continue;
+                    }
+                };
+                pending.track.push(trainer.step, losses);
                 pending.train.push(trainer.step as f64);
                 pending.train.extend_from_slice(losses);
                 if trainer.step % every == 0 {
@@ -517,6 +527,16 @@ impl Playground {
         self.session.trainers[i]
             .diverged
             .map(|d: Diverged| d.to_string())
+    }
+
+    /// Why model `i`'s run broke (`core::diagnosis`), read on the first `diagnosis::ROWS` test
+    /// rows with its loss track: `{cause, step, onset, diverged_at, spike_at, loss_ratio,
+    /// gate_logits, gate_top, dead_units, dead_experts, dead_tower, weight_growth,
+    /// nonfinite_weights, rows}`; `cause` is null when the numbers show nothing wrong.
+    pub fn diagnose(&self, i: usize) -> JsValue {
+        let track = &self.pending[i].track;
+        let model = &self.session.trainers[i].model;
+        to_js(&diagnose(model, &self.session.data.test, ROWS, track))
     }
 
     /// Each task's loss when predicting a constant (`metrics::constant_loss`), on the

@@ -27,6 +27,7 @@ function snapshot() {
       gate_history_length: run.gateHistory().length,
       diverged: run.diverged,
       health: run.health(store.constantLoss),
+      diagnosis: run.diagnosis,
     };
   }
   return {

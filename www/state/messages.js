@@ -25,6 +25,7 @@ export const ToTrainer = Object.freeze({
   SPEED: 'speed', // {value}: steps per second, 0 = as fast as possible
   LIMIT: 'limit', // {step}: do not train past this step until told more (lockstep)
   CRASH: 'crash', // tests: throw outside any handler
+  DIAGNOSE: 'diagnose', // {model}: why the model's run broke (the worker holding it answers 'diagnosis')
 });
 
 /** Trainer → page. */
@@ -42,7 +43,10 @@ export const FromTrainer = Object.freeze({
   STATE: 'state', // {running, allDiverged}
   CORRELATION: 'correlation', // {value, pearson, constant, step}
   LR: 'lr', // {value, step}
-  DIVERGED: 'diverged', // {model, message, step}: the model's loss stopped being finite
+  DIVERGED: 'diverged', // {model, message, step, diagnosis}: the model's loss stopped being finite
+  // {generation, model, diagnosis}: why its run broke, measured (Playground.diagnose: cause,
+  //  onset step, gate logits, dead units, weight growth, …; diagnosis.js words it)
+  DIAGNOSIS: 'diagnosis',
   INSPECT: 'inspect', // {generation, step, gates, projections, readout, outputs, groups, column} (outputs: each expert's mean unit, samples × experts; groups: census {groups: [name], rows: Uint16Array})
   ERROR: 'error', // {request, message}: a request failed; the trainer is fine
   FATAL: 'fatal', // {message}: the trainer is gone

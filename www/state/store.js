@@ -81,6 +81,8 @@ export class RunHistory {
     this.experts = experts;
     this.steps = 0;
     this.diverged = null; // the trainer's message once the loss stopped being finite
+    this.diagnosis = null; // why it broke, as the trainer measured it (diagnosis.js words it)
+    this.asked = null; // the trouble ('blown', 'stalled') a diagnosis was asked for
     this.train = new Float64Array(2 * KEEP); // ring: [loss 1, loss 2] at 2 * ((step - 1) % KEEP)
     this.older = []; // [step, loss 1, loss 2] of steps before the ring, thinned
     this.olderEvery = 1;

@@ -241,6 +241,11 @@ export class Charts {
     this.request();
   }
 
+  /** Relabels the marker at `step`, if one stands there. */
+  relabel(step, label) {
+    if (this.loss.relabel(step, label)) this.request();
+  }
+
   /**
    * Asks for a draw in the next animation frame. While data streams in, each chart is
    * redrawn at most every LOSS_MS / HEATMAP_MS, which keeps the main thread mostly idle

@@ -216,6 +216,7 @@ export class Trainers {
         return;
       }
       case Out.DIVERGED:
+      case Out.DIAGNOSIS:
       case Out.FATAL:
         if (m.type === Out.FATAL) this.dead = true;
         this.emit(m);

@@ -101,7 +101,7 @@ function flush() {
     const diverged = playground.diverged(i);
     if (diverged !== undefined && !reportedDiverged.has(i)) {
       reportedDiverged.add(i);
-      post(message(Out.DIVERGED, { model: names[i], message: diverged, step: playground.modelSteps(i) }));
+      post(message(Out.DIVERGED, { model: names[i], message: diverged, step: playground.modelSteps(i), diagnosis: playground.diagnose(i) }));
     }
   }
   const compared = comparison || aliases.length ? comparisonData(models, transfer) : null;
@@ -301,6 +301,11 @@ function handle(m) {
           message(Out.INSPECT, { generation, step: taken, gates, projections, readout, outputs, groups, column: m.column ?? null }),
           [...gates.map((g) => g.buffer), projections.buffer, ...readout.map((r) => r.buffer), ...outputs.map((o) => o.buffer)],
         );
+        break;
+      }
+      case In.DIAGNOSE: {
+        const i = names.indexOf(m.model); // the worker that holds the model answers
+        if (i >= 0) post(message(Out.DIAGNOSIS, { generation, model: m.model, diagnosis: playground.diagnose(i) }));
         break;
       }
       case In.PAUSE:

@@ -219,12 +219,29 @@ impl LossChart {
         self.marks.iter().map(|(_, label)| label.clone()).collect()
     }
 
+    /// The markers' steps, oldest first (for tests).
+    #[wasm_bindgen(js_name = markSteps)]
+    pub fn mark_steps(&self) -> Vec<f64> {
+        self.marks.iter().map(|(step, _)| *step).collect()
+    }
+
+    /// Gives the marker at `step` a new label (the page's language changed); false when
+    /// no marker stands there.
+    pub fn relabel(&mut self, step: f64, label: String) -> bool {
+        let Some(mark) = self.marks.iter_mut().find(|(s, _)| *s == step) else {
+            return false;
+        };
+        mark.1 = label;
+        self.dirty = true;
+        true
+    }
+
     /// A vertical marker at `step` (e.g. where the task correlation changed).
     pub fn mark(&mut self, step: f64, label: String) {
         // Several changes in quick succession (a slider moved with the keyboard) make one
         // marker, labelled with the latest value.
         if let Some(last) = self.marks.last_mut() {
-            if step - last.0 <= 10.0 {
+            if (step - last.0).abs() <= 10.0 {
                 last.1 = label;
                 self.dirty = true;
                 return;
