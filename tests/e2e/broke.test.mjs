@@ -137,7 +137,7 @@ test('the words and the fix for causes no URL setting produces reliably: a dead 
   // forcing weights), worded by the page's own module.
   const { page, context } = await openPage(env, 'models=mmoe', { width: 1440, height: 900 });
   const out = await page.evaluate(async () => {
-    const { explain, fixFor } = await import('./diagnosis.js');
+    const { explain, fixFor } = await import('./views/diagnosis.js');
     const base = { step: 900, onset: 400, diverged_at: null, spike_at: null, loss_ratio: 1, gate_logits: [4, 5], saturated_gates: [], gate_top: [0.2, 0.3], dead_units: [0, 0, 1, 0, 0, 1, 0, 0], dead_experts: [], dead_tower: [0, 0], weight_growth: 1.5, nonfinite_weights: 0, rows: 500 };
     const dead = { ...base, cause: 'dead-experts', dead_experts: [2, 5] };
     const collapsed = { ...base, cause: 'collapsed-gates', gate_top: [0.2, 0.97], dead_units: Array(8).fill(0) };

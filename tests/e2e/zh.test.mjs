@@ -14,7 +14,7 @@ const KEEP = new Set(
   `shared-bottom omoe mmoe cgc sb playground ple tang kdd ma mse auc log-loss png json csv jsd adam
    dropout nats relu jensen shannon softmax alpha_i beta_i alpha_law beta_law normal uniform spaced quadratic epsilon mmoe sweep max regression binary models experts lr batch_size train_samples
    preset lang speed autoplay correlation bogus results.json results.csv single-task uci lane kohavi
-   census census1 census2 data docs reproduction.md bench people.mjs utf`.split(/\s+/),
+   census census1 census2 data docs reproduction.md bench people.mjs utf tab`.split(/\s+/),
 );
 
 /** Latin words of three letters or more in every text node, title and aria-label, with where they are. */

@@ -209,12 +209,7 @@ export class Inspector {
     this.readout = r?.length ? Array.from(r) : null;
     if (!r || !r.length) return;
     const e = m.experts;
-    const pad = { l: this.lecture ? 44 : 34, r: 8, t: 8, b: this.lecture ? 28 : 22 };
-    const pw = w - pad.l - pad.r;
-    const ph = h - pad.t - pad.b;
-    const slot = pw / e;
-    const y = (v) => pad.t + ph * (1 - v);
-    this.unitAxis(ctx, pad, w, y);
+    const { pad, ph, slot, y } = this.expertPanel(ctx, w, h, e, 8, this.lecture ? 28 : 22);
     ctx.textAlign = 'center';
     for (let k = 0; k < e; k++) {
       const bw = Math.max(2, slot * 0.34);
@@ -235,6 +230,19 @@ export class Inspector {
    * Grid lines and labels at 0, half and all of `top` (`y` maps a value to its pixel
    * row), for every chart of weights, R² and distances.
    */
+  /**
+   * A plot of `e` expert slots over a 0–1 axis inside the `w`×`h` canvas, `top` and
+   * `bottom` px of margin: its padding, plot height, slot width and value → y map.
+   */
+  expertPanel(ctx, w, h, e, top, bottom) {
+    const pad = { l: this.lecture ? 44 : 34, r: 8, t: top, b: bottom };
+    const ph = h - pad.t - pad.b;
+    const slot = (w - pad.l - pad.r) / e;
+    const y = (v) => pad.t + ph * (1 - v);
+    this.unitAxis(ctx, pad, w, y);
+    return { pad, ph, slot, y };
+  }
+
   unitAxis(ctx, pad, w, y, top = 1, digits = 1) {
     ctx.font = this.font(10);
     ctx.fillStyle = MUTED;
@@ -395,12 +403,7 @@ export class Inspector {
     }
     const e = m.experts;
     const n = g.length / (2 * e);
-    const pad = { l: this.lecture ? 44 : 34, r: 8, t: 10, b: this.lecture ? 30 : 24 };
-    const pw = w - pad.l - pad.r;
-    const ph = h - pad.t - pad.b;
-    const slot = pw / e;
-    const y = (v) => pad.t + ph * (1 - v);
-    this.unitAxis(ctx, pad, w, y);
+    const { pad, ph, slot, y } = this.expertPanel(ctx, w, h, e, 10, this.lecture ? 30 : 24);
     let stdSum = 0;
     let stdCount = 0;
     const values = new Float32Array(n);
