@@ -14,6 +14,10 @@
 //! per column: every row's value (training rows, then test rows), little-endian
 //! ```
 //!
+//! The table (`Table`) and its encoding as model inputs (`Encoded`: one-hot categories,
+//! standardised numbers, two tasks' labels, a split per seed) are not census-specific:
+//! `core::csv` reads your own CSV into the same two, so everything downstream is shared.
+//!
 //! Nothing here reads files: the CLI and the page hand in the (decompressed) bytes.
 
 use crate::core::metrics::pearson;
